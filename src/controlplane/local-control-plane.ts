@@ -1,0 +1,376 @@
+// A real Kubernetes control plane (etcd, kube-apiserver, kube-controller-manager) run as local
+// processes on 127.0.0.1. Its state lives in one directory (state.json records ports, pids and
+// command lines), so any process - the CLI, the test runner, a test file - can attach to it,
+// restart a component, read the apiserver's /metrics, or tear it down.
+import { spawn } from "node:child_process";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { request as httpsRequest } from "node:https";
+import { get as httpGet } from "node:http";
+import { join, resolve } from "node:path";
+import { delay, waitFor } from "../util/wait-for.js";
+import { ensureControlPlaneBinaries } from "./build.js";
+import { freePort } from "./free-port.js";
+import { createControlPlanePki } from "./pki.js";
+
+export type ComponentName = "etcd" | "apiserver" | "controllerManager";
+const componentBinary: Record<ComponentName, string> = {
+  etcd: "etcd",
+  apiserver: "kube-apiserver",
+  controllerManager: "kube-controller-manager",
+};
+const startOrder: ComponentName[] = ["etcd", "apiserver", "controllerManager"];
+
+interface ControlPlaneState {
+  binDir: string;
+  ports: { etcdClient: number; etcdPeer: number; apiserver: number; controllerManager: number };
+  args: Record<ComponentName, string[]>;
+  pids: Partial<Record<ComponentName, number>>;
+}
+
+export interface UpOptions {
+  /** Directory that holds certificates, data, logs and the kubeconfig. Created if missing. */
+  dir: string;
+  /** Extra kube-apiserver flags, e.g. ["--max-requests-inflight=5"]. */
+  apiserverArgs?: string[];
+  /** Timeout for the whole start, in ms (default 120 s). */
+  timeoutMs?: number;
+}
+
+const serviceClusterIpRange = "10.96.0.0/16";
+const serviceClusterIp = "10.96.0.1";
+
+function isAlive(pid: number | undefined): boolean {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function encode(pem: string): string {
+  return Buffer.from(pem).toString("base64");
+}
+
+function kubeconfig(server: string, caPem: string, certPem: string, keyPem: string, user: string): string {
+  return `apiVersion: v1
+kind: Config
+clusters:
+- name: ferry-local
+  cluster:
+    server: ${server}
+    certificate-authority-data: ${encode(caPem)}
+users:
+- name: ${user}
+  user:
+    client-certificate-data: ${encode(certPem)}
+    client-key-data: ${encode(keyPem)}
+contexts:
+- name: ferry-local
+  context:
+    cluster: ferry-local
+    user: ${user}
+current-context: ferry-local
+`;
+}
+
+export class LocalControlPlane {
+  readonly dir: string;
+  private state: ControlPlaneState;
+
+  private constructor(dir: string, state: ControlPlaneState) {
+    this.dir = dir;
+    this.state = state;
+  }
+
+  get kubeconfigPath(): string {
+    return join(this.dir, "kubeconfig");
+  }
+
+  get server(): string {
+    return `https://127.0.0.1:${this.state.ports.apiserver}`;
+  }
+
+  /** Builds the binaries if needed, writes certificates and starts all three components. */
+  static async up(options: UpOptions): Promise<LocalControlPlane> {
+    const dir = resolve(options.dir);
+    if (existsSync(join(dir, "state.json"))) {
+      const existing = LocalControlPlane.attach(dir);
+      if (existing.running().length === startOrder.length) return existing;
+      await existing.down();
+    }
+    const binDir = await ensureControlPlaneBinaries();
+    for (const sub of ["pki", "etcd", "logs"]) mkdirSync(join(dir, sub), { recursive: true });
+    const pki = createControlPlanePki(serviceClusterIp);
+    const file = (name: string, content: string) => {
+      const path = join(dir, "pki", name);
+      writeFileSync(path, content, { mode: 0o600 });
+      return path;
+    };
+    const caCert = file("ca.crt", pki.ca.certPem);
+    const apiserverCert = file("apiserver.crt", pki.apiserver.certPem);
+    const apiserverKey = file("apiserver.key", pki.apiserver.keyPem);
+    const saKey = file("sa.key", pki.serviceAccount.privateKeyPem);
+    const saPub = file("sa.pub", pki.serviceAccount.publicKeyPem);
+    file("admin.crt", pki.admin.certPem);
+    file("admin.key", pki.admin.keyPem);
+    const ports = {
+      etcdClient: await freePort(),
+      etcdPeer: await freePort(),
+      apiserver: await freePort(),
+      controllerManager: await freePort(),
+    };
+    const server = `https://127.0.0.1:${ports.apiserver}`;
+    writeFileSync(join(dir, "kubeconfig"), kubeconfig(server, pki.ca.certPem, pki.admin.certPem, pki.admin.keyPem, "admin"), {
+      mode: 0o600,
+    });
+    const kcmKubeconfig = join(dir, "pki", "controller-manager.kubeconfig");
+    writeFileSync(
+      kcmKubeconfig,
+      kubeconfig(server, pki.ca.certPem, pki.controllerManager.certPem, pki.controllerManager.keyPem, "controller-manager"),
+      { mode: 0o600 },
+    );
+    const etcdUrl = `http://127.0.0.1:${ports.etcdClient}`;
+    const peerUrl = `http://127.0.0.1:${ports.etcdPeer}`;
+    const args: Record<ComponentName, string[]> = {
+      etcd: [
+        "--name=default",
+        `--data-dir=${join(dir, "etcd")}`,
+        `--listen-client-urls=${etcdUrl}`,
+        `--advertise-client-urls=${etcdUrl}`,
+        `--listen-peer-urls=${peerUrl}`,
+        `--initial-advertise-peer-urls=${peerUrl}`,
+        `--initial-cluster=default=${peerUrl}`,
+        "--unsafe-no-fsync=true",
+        "--quota-backend-bytes=8589934592",
+        "--log-level=warn",
+      ],
+      apiserver: [
+        `--etcd-servers=${etcdUrl}`,
+        "--bind-address=127.0.0.1",
+        "--advertise-address=127.0.0.1",
+        // No kubelet runs, so nothing serves the `kubernetes` Service endpoints; a loopback
+        // advertise address is refused by the default (lease) endpoint reconciler.
+        "--endpoint-reconciler-type=none",
+        `--secure-port=${ports.apiserver}`,
+        `--cert-dir=${join(dir, "pki")}`,
+        `--tls-cert-file=${apiserverCert}`,
+        `--tls-private-key-file=${apiserverKey}`,
+        `--client-ca-file=${caCert}`,
+        "--authorization-mode=RBAC",
+        `--service-cluster-ip-range=${serviceClusterIpRange}`,
+        "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+        `--service-account-key-file=${saPub}`,
+        `--service-account-signing-key-file=${saKey}`,
+        "--allow-privileged=true",
+        "--profiling=false",
+        "--v=0",
+        ...(options.apiserverArgs ?? []),
+      ],
+      controllerManager: [
+        `--kubeconfig=${kcmKubeconfig}`,
+        `--authentication-kubeconfig=${kcmKubeconfig}`,
+        `--authorization-kubeconfig=${kcmKubeconfig}`,
+        "--bind-address=127.0.0.1",
+        `--secure-port=${ports.controllerManager}`,
+        `--cert-dir=${join(dir, "pki", "kcm")}`,
+        "--controllers=namespace-controller,serviceaccount-controller,serviceaccount-token-controller,garbage-collector-controller,root-ca-certificate-publisher-controller",
+        `--service-account-private-key-file=${saKey}`,
+        `--root-ca-file=${caCert}`,
+        "--use-service-account-credentials=false",
+        "--leader-elect=false",
+        "--concurrent-namespace-syncs=10",
+        "--concurrent-gc-syncs=20",
+        "--kube-api-qps=200",
+        "--kube-api-burst=400",
+        "--v=0",
+      ],
+    };
+    const plane = new LocalControlPlane(dir, { binDir, ports, args, pids: {} });
+    plane.save();
+    try {
+      for (const name of startOrder) await plane.start(name, options.timeoutMs ?? 120_000);
+      await waitFor(() => plane.defaultServiceAccountExists(), {
+        timeoutMs: options.timeoutMs ?? 120_000,
+        description: "the default ServiceAccount in namespace default (controller manager running)",
+      });
+    } catch (error) {
+      const logs = plane.logTails();
+      await plane.down({ keepDir: true });
+      throw new Error(`control plane failed to start: ${(error as Error).message}\n${logs}`, { cause: error });
+    }
+    return plane;
+  }
+
+  /** Attaches to a control plane started by another process (reads DIR/state.json). */
+  static attach(dir: string): LocalControlPlane {
+    const abs = resolve(dir);
+    const state = JSON.parse(readFileSync(join(abs, "state.json"), "utf8")) as ControlPlaneState;
+    return new LocalControlPlane(abs, state);
+  }
+
+  /** Names of components whose process is alive. */
+  running(): ComponentName[] {
+    return startOrder.filter((name) => isAlive(this.state.pids[name]));
+  }
+
+  /** Stops every component; removes the directory unless keepDir. */
+  async down(options: { keepDir?: boolean } = {}): Promise<void> {
+    for (const name of [...startOrder].reverse()) await this.stop(name);
+    if (!options.keepDir) rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** Stops one component (SIGTERM, then SIGKILL after 10 s). */
+  async stop(name: ComponentName, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+    const pid = this.state.pids[name];
+    if (isAlive(pid)) {
+      process.kill(pid!, signal);
+      try {
+        await waitFor(() => !isAlive(pid), { timeoutMs: 10_000, intervalMs: 25, description: `${name} to exit` });
+      } catch {
+        if (isAlive(pid)) process.kill(pid!, "SIGKILL");
+        await waitFor(() => !isAlive(pid), { timeoutMs: 5_000, intervalMs: 25, description: `${name} to die` });
+      }
+    }
+    delete this.state.pids[name];
+    this.save();
+  }
+
+  /** Starts one component with its recorded flags and waits until it is healthy. */
+  async start(name: ComponentName, timeoutMs = 60_000): Promise<void> {
+    if (isAlive(this.state.pids[name])) return;
+    const log = openSync(join(this.dir, "logs", `${name}.log`), "a");
+    const child = spawn(join(this.state.binDir, componentBinary[name]), this.state.args[name], {
+      detached: true,
+      stdio: ["ignore", log, log],
+    });
+    closeSync(log);
+    child.unref();
+    if (!child.pid) throw new Error(`could not start ${name}`);
+    this.state.pids[name] = child.pid;
+    this.save();
+    let exited = false;
+    await waitFor(
+      async () => {
+        exited = !isAlive(child.pid);
+        return exited || this.healthy(name);
+      },
+      { timeoutMs, description: `${name} to become healthy` },
+    );
+    if (exited) throw new Error(`${name} exited; see ${join(this.dir, "logs", `${name}.log`)}`);
+  }
+
+  async restart(name: ComponentName): Promise<void> {
+    await this.stop(name);
+    await this.start(name);
+  }
+
+  restartApiserver(): Promise<void> {
+    return this.restart("apiserver");
+  }
+
+  restartEtcd(): Promise<void> {
+    return this.restart("etcd");
+  }
+
+  /** The apiserver's Prometheus text exposition (/metrics), read as admin. */
+  async apiserverMetrics(): Promise<string> {
+    const response = await this.apiserverGet("/metrics");
+    if (response.status !== 200) throw new Error(`GET /metrics returned ${response.status}`);
+    return response.body;
+  }
+
+  /** GET a path on the apiserver as admin (client certificate). */
+  apiserverGet(path: string): Promise<{ status: number; body: string }> {
+    const pki = join(this.dir, "pki");
+    return new Promise((resolvePromise, reject) => {
+      const req = httpsRequest(
+        {
+          host: "127.0.0.1",
+          port: this.state.ports.apiserver,
+          path,
+          method: "GET",
+          ca: readFileSync(join(pki, "ca.crt")),
+          cert: readFileSync(join(pki, "admin.crt")),
+          key: readFileSync(join(pki, "admin.key")),
+          timeout: 10_000,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (chunk: Buffer) => chunks.push(chunk));
+          res.on("end", () => resolvePromise({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
+        },
+      );
+      req.on("timeout", () => req.destroy(new Error("timeout")));
+      req.on("error", reject);
+      req.end();
+    });
+  }
+
+  /** Recent lines of each component's log, for error messages. */
+  logTails(lines = 15): string {
+    return startOrder
+      .map((name) => {
+        const path = join(this.dir, "logs", `${name}.log`);
+        if (!existsSync(path)) return "";
+        const tail = readFileSync(path, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
+        return `--- ${name} (${path}) ---\n${tail}`;
+      })
+      .join("\n");
+  }
+
+  private async healthy(name: ComponentName): Promise<boolean> {
+    try {
+      if (name === "etcd") {
+        const body = await plainGet(`http://127.0.0.1:${this.state.ports.etcdClient}/health`);
+        return body.includes('"health":"true"');
+      }
+      if (name === "apiserver") {
+        const response = await this.apiserverGet("/readyz");
+        return response.status === 200;
+      }
+      return (await insecureGet(this.state.ports.controllerManager, "/healthz")) === 200;
+    } catch {
+      await delay(0);
+      return false;
+    }
+  }
+
+  private async defaultServiceAccountExists(): Promise<boolean> {
+    const response = await this.apiserverGet("/api/v1/namespaces/default/serviceaccounts/default");
+    return response.status === 200;
+  }
+
+  private save(): void {
+    writeFileSync(join(this.dir, "state.json"), JSON.stringify(this.state, null, 2));
+  }
+}
+
+function plainGet(url: string): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    const req = httpGet(url, { timeout: 5_000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      res.on("end", () => resolvePromise(Buffer.concat(chunks).toString("utf8")));
+    });
+    req.on("timeout", () => req.destroy(new Error("timeout")));
+    req.on("error", reject);
+  });
+}
+
+/** The controller manager serves /healthz with a self-signed certificate of its own. */
+function insecureGet(port: number, path: string): Promise<number> {
+  return new Promise((resolvePromise, reject) => {
+    const req = httpsRequest(
+      { host: "127.0.0.1", port, path, method: "GET", rejectUnauthorized: false, timeout: 5_000 },
+      (res) => {
+        res.resume();
+        resolvePromise(res.statusCode ?? 0);
+      },
+    );
+    req.on("timeout", () => req.destroy(new Error("timeout")));
+    req.on("error", reject);
+    req.end();
+  });
+}

@@ -1,0 +1,203 @@
+// Ferry's vocabulary as types. Pure data: no Kubernetes client, no I/O.
+
+export type SourceKind = "Secret" | "ConfigMap";
+
+/** A Kubernetes label selector (metav1.LabelSelector). */
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: Array<{
+    key: string;
+    operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
+    values?: string[];
+  }>;
+}
+
+export interface TargetSelection {
+  /** Exact names or globs (`team-*`, `*`). */
+  namespaces: string[];
+  namespaceSelector?: LabelSelector;
+  allNamespaces: boolean;
+  /** Exact names or globs removed from the selection. */
+  exclude: string[];
+  /** Regular expressions a namespace name must fully match (peers' dialects use them). */
+  namespaceRegexes?: string[];
+  /** Regular expressions that remove fully matching namespaces from the selection. */
+  excludeRegexes?: string[];
+}
+
+export type ConflictPolicy = "skip" | "adopt" | "overwrite";
+
+/**
+ * Who authored a rule decides what the consent policy lets it do: `cluster` rules come from
+ * cluster-scoped objects only an administrator can create (ClusterDistribution, dialect CRs
+ * that are cluster-scoped); `namespace` rules come from a tenant's namespace (annotations on a
+ * source, a namespaced Distribution).
+ */
+export type RuleScope = "cluster" | "namespace";
+
+/** Where a rule came from, for status, Events and explanations. */
+export interface RuleOrigin {
+  dialect: string;
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+  uid?: string;
+}
+
+export interface Rule {
+  /** Stable, unique id, e.g. `ferry/Distribution/team-a/db`. */
+  id: string;
+  origin: RuleOrigin;
+  scope: RuleScope;
+  source: {
+    kind: SourceKind;
+    namespace: string;
+    name: string;
+    /** Content carried by the rule itself (e.g. Kruise ResourceDistribution.spec.resource). */
+    inline?: InlineContent;
+  };
+  targets: TargetSelection;
+  copy: {
+    /** Name of the copies (default: the source's name). */
+    name?: string;
+    labels: Record<string, string>;
+    annotations: Record<string, string>;
+    /** Source annotations/labels with these prefixes are kept on copies even if a dialect would strip them. */
+    keepMetadataPrefixes?: string[];
+  };
+  prune: boolean;
+  conflict: ConflictPolicy;
+  /**
+   * Pull rules fill an object that already exists and asked for the data itself (replicator's
+   * replicate-from, Reflector's reflects): Ferry never creates or deletes that object, it only
+   * keeps its data equal to the source's. The target object is the rule's origin.
+   */
+  pull?: boolean;
+  /** Creation time of the rule's origin (ISO 8601), used to decide who owns a contested target. */
+  createdAt?: string;
+}
+
+export interface InlineContent {
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  type?: string;
+  data: Record<string, string>;
+  binaryData?: Record<string, string>;
+  immutable?: boolean;
+}
+
+/** A dialect's complaint about one input object: becomes an Event and a log line. */
+export interface RuleError {
+  origin: RuleOrigin;
+  reason: string;
+  message: string;
+}
+
+export interface ParseResult {
+  rules: Rule[];
+  errors: RuleError[];
+}
+
+export interface NamespaceInfo {
+  name: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  terminating: boolean;
+}
+
+/** A source's full content, as read from the API. */
+export interface SourceObject {
+  kind: SourceKind;
+  namespace: string;
+  name: string;
+  uid?: string;
+  resourceVersion?: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  /** Secret type (absent for ConfigMaps). */
+  type?: string;
+  /** Secret data is base64 as on the wire; ConfigMap data is plain text. */
+  data: Record<string, string>;
+  /** ConfigMap binaryData (base64). */
+  binaryData?: Record<string, string>;
+  immutable?: boolean;
+}
+
+/** What exists at a target (namespace, name) for one kind: a Ferry copy or someone else's object. */
+export interface ObservedObject {
+  kind: SourceKind;
+  namespace: string;
+  name: string;
+  resourceVersion?: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  /** Hash of the observed content, when the full object is known (copies); see core/hash.ts. */
+  contentHash?: string;
+  immutable?: boolean;
+  uid?: string;
+}
+
+export type PolicyMode = "open" | "guarded" | "strict";
+
+export interface Policy {
+  mode: PolicyMode;
+  /** Namespaces that never receive copies unless a cluster rule names them exactly. */
+  protectedNamespaces: string[];
+  /** The name this Ferry writes into copies' source-cluster label. */
+  clusterName: string;
+}
+
+/** The body Ferry wants at a target. */
+export interface DesiredCopy {
+  kind: SourceKind;
+  namespace: string;
+  name: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  type?: string;
+  data: Record<string, string>;
+  binaryData?: Record<string, string>;
+  immutable?: boolean;
+  contentHash: string;
+}
+
+export type TargetState =
+  | "Synced"
+  | "Pending"
+  | "Conflict"
+  | "Denied"
+  | "NamespaceNotFound"
+  | "NamespaceTerminating"
+  | "Failed";
+
+export interface TargetOutcome {
+  namespace: string;
+  name: string;
+  state: TargetState;
+  reason: string;
+  message: string;
+}
+
+export interface RuleReport {
+  rule: Rule;
+  /** Set when the rule cannot act at all (missing or refused source). */
+  problem?: { reason: string; message: string };
+  desired: number;
+  synced: number;
+  conflicts: number;
+  failed: number;
+  /** Targets that are not Synced, sorted by namespace. */
+  outcomes: TargetOutcome[];
+}
+
+export type Action =
+  | { type: "create"; key: string; ruleId: string; desired: DesiredCopy }
+  | { type: "update"; key: string; ruleId: string; desired: DesiredCopy; resourceVersion?: string }
+  | { type: "replace"; key: string; ruleId: string; desired: DesiredCopy; resourceVersion?: string }
+  | { type: "delete"; key: string; ruleId?: string; kind: SourceKind; namespace: string; name: string; resourceVersion?: string; uid?: string; reason: string };
+
+export interface PlanResult {
+  actions: Action[];
+  reports: RuleReport[];
+}
