@@ -2,12 +2,13 @@
 // runner lacks), runs every test file with node's test runner, and tears the control plane down.
 // Arguments, if any, are test files or folders to run instead of all of them.
 import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { LocalControlPlane } from "../src/controlplane/local-control-plane.js";
 
 function testFiles(path: string): string[] {
+  if (!existsSync(path)) return [];
   if (statSync(path).isFile()) return [path];
   return readdirSync(path)
     .sort()
@@ -20,6 +21,10 @@ function testFiles(path: string): string[] {
 
 const roots = process.argv.slice(2);
 const files = (roots.length > 0 ? roots : ["test/unit", "test/e2e"]).flatMap((root) => testFiles(resolve(root)));
+if (files.length === 0) {
+  console.error(`no test files under ${roots.join(", ") || "test/unit, test/e2e"}`);
+  process.exit(1);
+}
 const needsCluster = files.some((file) => !file.includes(`${"/"}unit${"/"}`));
 
 let plane: LocalControlPlane | undefined;

@@ -8,6 +8,8 @@ export const RULE_LABEL = "ferry.dev/rule";
 export const SOURCE_NAMESPACE_LABEL = "ferry.dev/source-namespace";
 export const SOURCE_NAME_LABEL = "ferry.dev/source-name";
 export const SOURCE_CLUSTER_LABEL = "ferry.dev/source-cluster";
+/** Marks a pulled object: it asked for the data itself, so Ferry never deletes it. */
+export const PULL_LABEL = "ferry.dev/pull";
 export const RULE_ID_ANNOTATION = "ferry.dev/rule-id";
 export const SOURCE_ANNOTATION = "ferry.dev/source";
 export const CONTENT_HASH_ANNOTATION = "ferry.dev/content-hash";

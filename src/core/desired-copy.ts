@@ -1,0 +1,76 @@
+// The exact object Ferry wants at one target: source content plus Ferry's marks. Pure.
+import { inheritedMetadata } from "./copy-metadata.js";
+import { contentHash } from "./hash.js";
+import {
+  CONTENT_HASH_ANNOTATION,
+  MANAGED_BY_LABEL,
+  MANAGED_BY_VALUE,
+  PULL_LABEL,
+  RULE_ID_ANNOTATION,
+  RULE_LABEL,
+  SOURCE_ANNOTATION,
+  SOURCE_CLUSTER_LABEL,
+  SOURCE_NAME_LABEL,
+  SOURCE_NAMESPACE_LABEL,
+  labelValue,
+} from "./marks.js";
+import type { DesiredCopy, InlineContent, ObservedObject, Rule } from "./types.js";
+
+export function copyName(rule: Rule): string {
+  return rule.copy.name ?? rule.source.name;
+}
+
+export function ruleLabel(rule: Rule): string {
+  return labelValue(rule.id);
+}
+
+/**
+ * Builds the desired copy of `content` for `rule` in `namespace`. For pull rules the target's
+ * own metadata (`pullTarget`) is kept and only data and type come from the source.
+ */
+export function desiredCopy(
+  rule: Rule,
+  content: InlineContent,
+  namespace: string,
+  clusterName: string,
+  triggerKeys: readonly string[],
+  pullTarget?: ObservedObject,
+): DesiredCopy {
+  const base = pullTarget
+    ? { labels: { ...pullTarget.labels }, annotations: { ...pullTarget.annotations } }
+    : {
+        labels: inheritedMetadata(content.labels, triggerKeys, rule.copy.keepMetadataPrefixes),
+        annotations: inheritedMetadata(content.annotations, triggerKeys, rule.copy.keepMetadataPrefixes),
+      };
+  const labels: Record<string, string> = {
+    ...base.labels,
+    ...rule.copy.labels,
+    [MANAGED_BY_LABEL]: MANAGED_BY_VALUE,
+    [RULE_LABEL]: ruleLabel(rule),
+    [SOURCE_NAMESPACE_LABEL]: labelValue(rule.source.namespace),
+    [SOURCE_NAME_LABEL]: labelValue(rule.source.name),
+    [SOURCE_CLUSTER_LABEL]: labelValue(clusterName),
+  };
+  if (rule.pull) labels[PULL_LABEL] = "true";
+  const annotations: Record<string, string> = {
+    ...base.annotations,
+    ...rule.copy.annotations,
+    [RULE_ID_ANNOTATION]: rule.id,
+    [SOURCE_ANNOTATION]: `${rule.source.kind}/${rule.source.namespace}/${rule.source.name}`,
+  };
+  delete annotations[CONTENT_HASH_ANNOTATION];
+  const body = {
+    kind: rule.source.kind,
+    namespace,
+    name: pullTarget?.name ?? copyName(rule),
+    labels,
+    annotations,
+    type: rule.source.kind === "Secret" ? (content.type ?? "Opaque") : undefined,
+    data: { ...content.data },
+    binaryData: content.binaryData && Object.keys(content.binaryData).length > 0 ? { ...content.binaryData } : undefined,
+    immutable: content.immutable === true ? true : undefined,
+  };
+  const hash = contentHash(body);
+  body.annotations[CONTENT_HASH_ANNOTATION] = hash;
+  return { ...body, contentHash: hash };
+}
