@@ -28,12 +28,19 @@ export interface PlanInput {
   /** Keyed by objectKey(kind, namespace, name). */
   sources: ReadonlyMap<string, SourceState>;
   /** Every Secret/ConfigMap that may sit at a target: Ferry copies (with contentHash) and others. */
-  observed: ReadonlyMap<string, ObservedObject>;
+  observed: ObservedLookup;
+  /** Ferry's copies among the observed objects (default: all observed), the candidates for pruning. */
+  managed?: Iterable<ObservedObject>;
   policy: Policy;
   /** Trigger keys of all dialects: stripped from copies so they never look like sources. */
   triggerKeys: readonly string[];
   /** Last write failure per target key, reported as Failed outcomes. */
   failures?: ReadonlyMap<string, { reason: string; message: string }>;
+}
+
+export interface ObservedLookup {
+  get(key: string): ObservedObject | undefined;
+  values(): Iterable<ObservedObject>;
 }
 
 export function objectKey(kind: SourceKind, namespace: string, name: string): string {
@@ -200,7 +207,8 @@ export function plan(input: PlanInput): PlanResult {
   }
 
   // Prune: every copy of ours that no live claim won. Found by label, never by memory.
-  for (const [key, observed] of input.observed) {
+  for (const observed of input.managed ?? input.observed.values()) {
+    const key = objectKey(observed.kind, observed.namespace, observed.name);
     if (won.has(key) || observed.labels[MANAGED_BY_LABEL] === undefined) continue;
     if (!isFerryCopy(observed.labels) || observed.labels[SOURCE_CLUSTER_LABEL] !== ourCluster) continue;
     if (observed.labels[PULL_LABEL] === "true") continue;

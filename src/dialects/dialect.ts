@@ -26,6 +26,8 @@ export interface CustomResource {
   metadata: ObjectMetaLite;
   spec?: unknown;
   status?: unknown;
+  /** Any other top-level field (a Stakater Template keeps `resources` at the top level). */
+  [field: string]: unknown;
 }
 
 export interface CustomResourceType {

@@ -183,7 +183,7 @@ export class KubeClient {
    * Opens a watch stream and calls onEvent for each JSON line. Resolves when the server ends the
    * stream; rejects on transport errors or a non-200 answer. Not rate limited: one long request.
    */
-  async stream(path: string, spec: RequestSpec, onEvent: (event: unknown) => void): Promise<void> {
+  async stream(path: string, spec: RequestSpec, onEvent: (event: unknown) => void, onOpen?: () => void): Promise<void> {
     const response = await this.send("GET", path, spec, false);
     const status = response.statusCode ?? 0;
     if (status !== 200) {
@@ -200,6 +200,7 @@ export class KubeClient {
       }
       throw new ApiError(status, reason, sanitizeMessage(message));
     }
+    onOpen?.();
     let buffered = "";
     response.setEncoding("utf8");
     for await (const chunk of response) {

@@ -66,7 +66,8 @@ export function world(parts: {
 
 /** Applies actions the way the writer does, returning the next world. */
 export function apply(input: PlanInput, actions: Action[]): PlanInput {
-  const observed = new Map(input.observed);
+  const observed = new Map<string, ObservedObject>();
+  for (const object of input.observed.values()) observed.set(objectKey(object.kind, object.namespace, object.name), object);
   let version = 1000;
   for (const action of actions) {
     if (action.type === "delete") {

@@ -1,0 +1,74 @@
+// `ferry run`: picks the cluster (never ~/.kube/config unless named), starts Ferry, and shuts
+// down cleanly on SIGTERM/SIGINT.
+import { KubeConfig } from "@kubernetes/client-node";
+import { existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { LocalControlPlane } from "../controlplane/local-control-plane.js";
+import type { PolicyMode } from "../core/types.js";
+import { KubeClient } from "../kube/client.js";
+import { createLogger } from "../ops/logger.js";
+import { startFerry } from "./run.js";
+
+export interface RunFlags {
+  kubeconfig?: string;
+  namespace: string;
+  policy: PolicyMode;
+  installCrds: boolean;
+  dialects?: string;
+  clusterName: string;
+  concurrency: number;
+  qps: number;
+  burst: number;
+  healthPort: number;
+  serveForeignCrds: boolean;
+  localDir?: string;
+  logLevel: string;
+  logFormat?: "json" | "pretty";
+}
+
+const inCluster = () => Boolean(process.env.KUBERNETES_SERVICE_HOST) && existsSync("/var/run/secrets/kubernetes.io/serviceaccount/token");
+
+export async function runCommand(flags: RunFlags): Promise<void> {
+  const logger = createLogger({ level: flags.logLevel, pretty: flags.logFormat ? flags.logFormat === "pretty" : undefined });
+  const kubeConfig = new KubeConfig();
+  let local: LocalControlPlane | undefined;
+  const named = flags.kubeconfig ?? process.env.KUBECONFIG;
+  if (named) {
+    kubeConfig.loadFromFile(named);
+  } else if (inCluster()) {
+    kubeConfig.loadFromCluster();
+  } else {
+    const dir = flags.localDir ?? join(tmpdir(), "ferry-local");
+    logger.info({ dir }, "no cluster named (--kubeconfig, KUBECONFIG or in-cluster): starting a local control plane");
+    local = await LocalControlPlane.up({ dir });
+    kubeConfig.loadFromFile(local.kubeconfigPath);
+    console.error(`\nlocal cluster kubeconfig: ${local.kubeconfigPath}\ntry: kubectl --kubeconfig ${local.kubeconfigPath} get distributions -A\n`);
+  }
+  const client = await KubeClient.create(kubeConfig, { qps: flags.qps, burst: flags.burst });
+  const ferry = await startFerry({
+    client,
+    logger,
+    namespace: flags.namespace,
+    policy: flags.policy,
+    clusterName: flags.clusterName,
+    installCrds: flags.installCrds,
+    dialects: flags.dialects?.split(",").map((d) => d.trim()).filter(Boolean),
+    concurrency: flags.concurrency,
+    healthPort: flags.healthPort,
+    serveForeignCrds: flags.serveForeignCrds,
+  });
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down");
+    await ferry.stop();
+    client.close();
+    if (local) await local.down();
+    logger.flush?.();
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+}

@@ -1,0 +1,120 @@
+// Runs Ferry against a cluster: installs CRDs, starts the engine, serves health and metrics.
+import { readFileSync, readdirSync, existsSync } from "node:fs";
+import { join } from "node:path";
+import type { Server } from "node:http";
+import { parseAllDocuments } from "yaml";
+import { repositoryRoot } from "../controlplane/build.js";
+import { Engine } from "../controller/engine.js";
+import type { Policy, PolicyMode } from "../core/types.js";
+import { nativeCrds } from "../crds/native-crds.js";
+import { selectDialects } from "../dialects/all.js";
+import type { CustomResourceType } from "../dialects/dialect.js";
+import { KubeClient, isApiError } from "../kube/client.js";
+import { applyCrd, ensureForeignCrd, servedTypes } from "../kube/crd-installer.js";
+import { startHealthServer } from "../ops/health-server.js";
+import type { Logger } from "../ops/logger.js";
+import { FerryMetrics } from "../ops/metrics.js";
+
+export interface FerryOptions {
+  client: KubeClient;
+  logger: Logger;
+  namespace: string;
+  policy: PolicyMode;
+  clusterName: string;
+  installCrds: boolean;
+  dialects?: string[];
+  concurrency?: number;
+  /** Port for /healthz, /readyz and /metrics; 0 picks a free one; undefined serves none. */
+  healthPort?: number;
+  healthHost?: string;
+  relistIntervalMs?: number;
+  silenceTimeoutMs?: number;
+  /** Serve a dialect whose CRD another controller owns (default: leave it to that controller). */
+  serveForeignCrds?: boolean;
+}
+
+export interface RunningFerry {
+  engine: Engine;
+  metrics: FerryMetrics;
+  healthUrl?: string;
+  stop(): Promise<void>;
+}
+
+export const protectedNamespaces = (ferryNamespace: string) => ["kube-system", "kube-public", "kube-node-lease", ferryNamespace];
+
+/** CRD manifests of other projects' resources that Ferry reads (deploy/crds/foreign). */
+function foreignCrds(): Array<Record<string, unknown>> {
+  const dir = join(repositoryRoot(), "deploy", "crds", "foreign");
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((file) => file.endsWith(".yaml"))
+    .sort()
+    .flatMap((file) => parseAllDocuments(readFileSync(join(dir, file), "utf8")).map((doc) => doc.toJS() as Record<string, unknown>))
+    .filter((doc) => doc && doc.kind === "CustomResourceDefinition");
+}
+
+function crdTypeKey(crd: Record<string, unknown>): string {
+  const spec = crd.spec as { group: string; names: { kind: string } };
+  return `${spec.group}/${spec.names.kind}`;
+}
+
+export async function startFerry(options: FerryOptions): Promise<RunningFerry> {
+  const { client, logger } = options;
+  const dialects = selectDialects(options.dialects);
+  const metrics = new FerryMetrics();
+  try {
+    await client.request("POST", "/api/v1/namespaces", { body: { metadata: { name: options.namespace } } });
+    logger.info({ namespace: options.namespace }, "created Ferry's namespace");
+  } catch (error) {
+    if (!isApiError(error, 409) && !isApiError(error, 403)) throw error;
+  }
+  const wanted: CustomResourceType[] = dialects.flatMap((d) => d.customResourceTypes ?? []);
+  const refused = new Set<string>();
+  if (options.installCrds) {
+    for (const crd of nativeCrds) await applyCrd(client, crd);
+    for (const crd of foreignCrds()) {
+      const key = crdTypeKey(crd);
+      if (!wanted.some((type) => `${type.group}/${type.kind}` === key)) continue;
+      const outcome = await ensureForeignCrd(client, crd);
+      if (outcome === "foreign" && !options.serveForeignCrds) {
+        refused.add(key);
+        logger.warn({ crd: (crd.metadata as { name: string }).name }, "CRD is owned by another controller: leaving its resources to it (--serve-foreign-crds to serve them)");
+      }
+    }
+  }
+  const served = (await servedTypes(client, wanted)).filter((type) => !refused.has(`${type.group}/${type.kind}`));
+  for (const type of wanted) {
+    if (!served.includes(type)) logger.info({ kind: type.kind, group: type.group }, "custom resource type not served: its dialect reads annotations only");
+  }
+  const policy: Policy = { mode: options.policy, protectedNamespaces: protectedNamespaces(options.namespace), clusterName: options.clusterName };
+  const engine = new Engine({
+    client,
+    logger,
+    metrics,
+    ferryNamespace: options.namespace,
+    policy,
+    dialects,
+    servedTypes: served,
+    concurrency: options.concurrency,
+    relistIntervalMs: options.relistIntervalMs,
+    silenceTimeoutMs: options.silenceTimeoutMs,
+  });
+  engine.start();
+  let server: Server | undefined;
+  let healthUrl: string | undefined;
+  if (options.healthPort !== undefined) {
+    server = await startHealthServer(options.healthPort, engine, metrics.registry, options.healthHost);
+    const address = server.address();
+    if (address && typeof address === "object") healthUrl = `http://127.0.0.1:${address.port}`;
+  }
+  logger.info({ policy: options.policy, dialects: dialects.map((d) => d.name), namespace: options.namespace, cluster: options.clusterName }, "Ferry started");
+  return {
+    engine,
+    metrics,
+    healthUrl,
+    async stop() {
+      await engine.stop();
+      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    },
+  };
+}

@@ -1,0 +1,476 @@
+// The controller: watches feed stores, dialects turn objects into rules, plan() decides, a
+// keyed work queue writes, and statuses/Events report. Every pass plans the whole world from
+// the stores (never from remembered events), so a missed event or a restart cannot leave an
+// orphan: copies are found by label and compared by content hash.
+import { managedSelector } from "../core/marks.js";
+import { objectKey, plan, type SourceState } from "../core/plan.js";
+import type { Action, ParseResult, Policy, Rule, RuleError, RuleReport, SourceKind } from "../core/types.js";
+import type { CustomResource, CustomResourceType, Dialect, DialectContext, SourceMetadata } from "../dialects/dialect.js";
+import { ApiError, KubeClient, isApiError } from "../kube/client.js";
+import { CopyWriter, objectPath } from "../kube/copy-writer.js";
+import { Informer, type KubeObject, type RunningWatch } from "../kube/informer.js";
+import { WorkQueue } from "../kube/work-queue.js";
+import type { Logger } from "../ops/logger.js";
+import type { FerryMetrics } from "../ops/metrics.js";
+import { EventRecorder, type EventTarget } from "./event-recorder.js";
+import { ObservedView, copyRecord, hasAnyKey, metadataRecord, namespaceInfo, sourceObject } from "./observed-state.js";
+import { StatusWriter } from "./status-writer.js";
+
+export interface EngineOptions {
+  client: KubeClient;
+  logger: Logger;
+  metrics?: FerryMetrics;
+  ferryNamespace: string;
+  policy: Policy;
+  dialects: Dialect[];
+  /** Custom resource types whose API is served (others are skipped). */
+  servedTypes?: CustomResourceType[];
+  /** Parallel writes (default 32). */
+  concurrency?: number;
+  relistIntervalMs?: number;
+  silenceTimeoutMs?: number;
+}
+
+const kinds: SourceKind[] = ["Secret", "ConfigMap"];
+const resourceOf: Record<SourceKind, string> = { Secret: "secrets", ConfigMap: "configmaps" };
+
+function typeKey(type: CustomResourceType): string {
+  return `${type.group}/${type.version}/${type.kind}`;
+}
+
+function customResourcePath(type: CustomResourceType, namespace?: string, name?: string): string {
+  const base = `/apis/${type.group}/${type.version}`;
+  const scoped = type.namespaced && namespace ? `${base}/namespaces/${namespace}/${type.plural}` : `${base}/${type.plural}`;
+  return name ? `${scoped}/${name}` : scoped;
+}
+
+interface ParsedOrigin {
+  result: ParseResult;
+  dialect: Dialect;
+  resource?: CustomResource;
+  type?: CustomResourceType;
+}
+
+export class Engine {
+  private readonly options: EngineOptions;
+  private readonly log: Logger;
+  readonly namespaces: Informer<ReturnType<typeof namespaceInfo>>;
+  private readonly metadata: Record<SourceKind, Informer<ReturnType<ReturnType<typeof metadataRecord>>>>;
+  private readonly copies: Record<SourceKind, Informer<ReturnType<ReturnType<typeof copyRecord>>>>;
+  private readonly customResources = new Map<string, { type: CustomResourceType; dialects: Dialect[]; informer: Informer<KubeObject> }>();
+  private readonly informers: RunningWatch[] = [];
+  private readonly triggerKeys: string[];
+  private readonly sources = new Map<string, SourceState>();
+  private readonly loading = new Set<string>();
+  private parsed = new Map<string, ParsedOrigin>();
+  private parseDirty = true;
+  private latestActions = new Map<string, Action>();
+  private failures = new Map<string, { reason: string; message: string }>();
+  private readonly queue: WorkQueue;
+  private readonly writer: CopyWriter;
+  private readonly events: EventRecorder;
+  private readonly statuses: StatusWriter;
+  private planTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private planned = false;
+  private lastReports: RuleReport[] = [];
+  private lastErrors: RuleError[] = [];
+  /** Called after every plan pass (tests and the CLI use it). */
+  onPlanned?: (reports: RuleReport[], errors: RuleError[]) => void;
+
+  constructor(options: EngineOptions) {
+    this.options = options;
+    this.log = options.logger;
+    const { client } = options;
+    this.triggerKeys = [...new Set(options.dialects.flatMap((d) => d.triggerKeys))];
+    const watchOptions = { client, relistIntervalMs: options.relistIntervalMs, silenceTimeoutMs: options.silenceTimeoutMs };
+    const hooks = (name: string) => ({
+      onRestart: (reason: string) => {
+        options.metrics?.watchRestarts.inc({ watch: name });
+        this.log.warn({ watch: name, reason }, "watch restarting");
+      },
+      onSynced: () => this.trigger(),
+    });
+    this.namespaces = new Informer({ ...watchOptions, ...hooks("namespaces"), name: "namespaces", path: "/api/v1/namespaces", transform: namespaceInfo, onChange: () => this.trigger() });
+    const relevant = [...this.triggerKeys, "replicator.v1.mittwald.de/", "reflector.v1.k8s.emberstack.com/", "kubed.appscode.com/", "secret-syncer.jeffl.es/"];
+    const makeMetadata = (kind: SourceKind) =>
+      new Informer({
+        ...watchOptions,
+        ...hooks(`${resourceOf[kind]}-metadata`),
+        name: `${resourceOf[kind]}-metadata`,
+        path: `/api/v1/${resourceOf[kind]}`,
+        metadataOnly: true,
+        transform: metadataRecord(kind, relevant),
+        onChange: (_event, key, current, previous) => this.onSourceMetadata(kind, key, current, previous),
+      });
+    this.metadata = { Secret: makeMetadata("Secret"), ConfigMap: makeMetadata("ConfigMap") };
+    const makeCopies = (kind: SourceKind) =>
+      new Informer({
+        ...watchOptions,
+        ...hooks(`${resourceOf[kind]}-copies`),
+        name: `${resourceOf[kind]}-copies`,
+        path: `/api/v1/${resourceOf[kind]}`,
+        labelSelector: managedSelector(options.policy.clusterName),
+        transform: copyRecord(kind),
+        onChange: () => this.trigger(),
+      });
+    this.copies = { Secret: makeCopies("Secret"), ConfigMap: makeCopies("ConfigMap") };
+    this.informers.push(this.namespaces, this.metadata.Secret, this.metadata.ConfigMap, this.copies.Secret, this.copies.ConfigMap);
+    const served = new Set((options.servedTypes ?? options.dialects.flatMap((d) => d.customResourceTypes ?? [])).map(typeKey));
+    for (const dialect of options.dialects) {
+      for (const type of dialect.customResourceTypes ?? []) {
+        if (!served.has(typeKey(type))) continue;
+        const existing = this.customResources.get(typeKey(type));
+        if (existing) {
+          existing.dialects.push(dialect);
+          continue;
+        }
+        const informer = new Informer<KubeObject>({
+          ...watchOptions,
+          ...hooks(type.plural),
+          name: `${type.plural}.${type.group}`,
+          path: customResourcePath(type),
+          onChange: () => {
+            this.parseDirty = true;
+            this.trigger();
+          },
+        });
+        this.customResources.set(typeKey(type), { type, dialects: [dialect], informer });
+        this.informers.push(informer);
+      }
+    }
+    this.writer = new CopyWriter(client, {
+      written: (kind, object) => this.copies[kind].recordWrite(object),
+      deleted: (kind, namespace, name) => {
+        this.copies[kind].recordDelete(`${namespace}/${name}`);
+        this.metadata[kind].recordDelete(`${namespace}/${name}`);
+      },
+      counted: (verb, kind) => options.metrics?.writes.inc({ verb, kind }),
+    });
+    this.queue = new WorkQueue({
+      concurrency: options.concurrency ?? 32,
+      handler: (key) => this.process(key),
+      onError: (key, error, failures) => {
+        const reason = error instanceof ApiError ? error.reason : "Error";
+        options.metrics?.writeErrors.inc({ reason });
+        this.failures.set(key, { reason, message: (error as Error).message });
+        if (failures === 1 || failures % 10 === 0) this.log.warn({ target: key, reason, failures, err: (error as Error).message }, "write failed");
+        this.trigger();
+      },
+      onDone: (_key, queuedMs) => {
+        options.metrics?.queueLatency.observe({ queue: "copies" }, queuedMs / 1000);
+      },
+    });
+    // Events of cluster-scoped objects go to `default`, where `kubectl describe` looks for them.
+    this.events = new EventRecorder(client, this.log, "default");
+    this.statuses = new StatusWriter(client, this.log, (error) => this.log.warn({ err: error.message }, "status write failed"));
+  }
+
+  start(): void {
+    for (const informer of this.informers) informer.start();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.planTimer) clearTimeout(this.planTimer);
+    this.queue.stop();
+    await Promise.all(this.informers.map((informer) => informer.stop()));
+  }
+
+  /** All caches listed and all watches connected, and at least one plan made. */
+  isReady(): boolean {
+    return this.planned && this.informers.every((informer) => informer.isHealthy());
+  }
+
+  hasSynced(): boolean {
+    return this.informers.every((informer) => informer.hasSynced());
+  }
+
+  watchHealth(): Array<{ name: string; healthy: boolean; secondsSinceActivity: number; restarts: number }> {
+    return this.informers.map((informer) => ({
+      name: informer.name,
+      healthy: informer.isHealthy(),
+      secondsSinceActivity: informer.secondsSinceActivity(),
+      restarts: informer.restarts,
+    }));
+  }
+
+  /** The reports of the last plan pass. */
+  reports(): { reports: RuleReport[]; errors: RuleError[] } {
+    return { reports: this.lastReports, errors: this.lastErrors };
+  }
+
+  /** Resolves when no writes are queued, running or waiting to be retried. */
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  /** Asks for a plan pass soon; many triggers in a burst make one pass. */
+  trigger(): void {
+    if (this.stopped || this.planTimer) return;
+    this.planTimer = setTimeout(() => {
+      this.planTimer = undefined;
+      try {
+        this.runPlan();
+      } catch (error) {
+        this.log.error({ err: (error as Error).message, stack: (error as Error).stack }, "plan pass failed");
+      }
+    }, 5);
+  }
+
+  private onSourceMetadata(kind: SourceKind, key: string, current: { resourceVersion?: string; labels: Record<string, string>; annotations: Record<string, string> } | undefined, previous: typeof current): void {
+    const relevant = (record: typeof current) => record !== undefined && (hasAnyKey(record.labels, this.triggerKeys) || hasAnyKey(record.annotations, this.triggerKeys));
+    if (relevant(current) || relevant(previous)) this.parseDirty = true;
+    const sourceKey = `${kind}/${key}`;
+    const known = this.sources.get(sourceKey);
+    if (known !== undefined) {
+      if (!current) this.sources.set(sourceKey, "missing");
+      else if (known === "missing" || (typeof known === "object" && known.resourceVersion !== current.resourceVersion)) this.loadSource(kind, sourceKey);
+    }
+    this.trigger();
+  }
+
+  private dialectContext(): DialectContext {
+    return {
+      ferryNamespace: this.options.ferryNamespace,
+      clusterName: this.options.policy.clusterName,
+      lookupSource: (kind, namespace, name) => {
+        const record = this.metadata[kind].store.get(`${namespace}/${name}`);
+        return record ? { kind, namespace, name, uid: record.uid, resourceVersion: record.resourceVersion, labels: record.labels, annotations: record.annotations } : undefined;
+      },
+      lookupCustomResource: (type, namespace, name) => {
+        const entry = this.customResources.get(typeKey(type));
+        const object = entry?.informer.store.get(namespace ? `${namespace}/${name}` : name);
+        return object ? toCustomResource(object) : undefined;
+      },
+    };
+  }
+
+  /** Re-runs every dialect over the objects that carry their keys, and over their custom resources. */
+  private parseAll(): void {
+    const context = this.dialectContext();
+    const parsed = new Map<string, ParsedOrigin>();
+    for (const kind of kinds) {
+      for (const record of this.metadata[kind].store.values()) {
+        if (!hasAnyKey(record.labels, this.triggerKeys) && !hasAnyKey(record.annotations, this.triggerKeys)) continue;
+        const meta: SourceMetadata = { kind, namespace: record.namespace, name: record.name, uid: record.uid, resourceVersion: record.resourceVersion, labels: record.labels, annotations: record.annotations };
+        for (const dialect of this.options.dialects) {
+          if (!dialect.fromSource || !(hasAnyKey(record.labels, dialect.triggerKeys) || hasAnyKey(record.annotations, dialect.triggerKeys))) continue;
+          parsed.set(`${dialect.name}|${kind}/${record.namespace}/${record.name}`, { dialect, result: safeParse(() => dialect.fromSource!(meta, context), dialect, meta) });
+        }
+      }
+    }
+    for (const { type, dialects, informer } of this.customResources.values()) {
+      for (const object of informer.store.values()) {
+        const resource = toCustomResource(object);
+        for (const dialect of dialects) {
+          if (!dialect.fromCustomResource) continue;
+          parsed.set(`${dialect.name}|${typeKey(type)}/${resource.metadata.namespace ?? ""}/${resource.metadata.name}`, {
+            dialect,
+            resource,
+            type,
+            result: safeParse(() => dialect.fromCustomResource!(resource, context), dialect, resource.metadata, resource),
+          });
+        }
+      }
+    }
+    this.parsed = parsed;
+    this.parseDirty = false;
+  }
+
+  private loadSource(kind: SourceKind, key: string): void {
+    if (this.loading.has(key)) return;
+    this.loading.add(key);
+    const [, namespace, name] = key.split("/") as [string, string, string];
+    this.options.client
+      .getOptional<KubeObject>(objectPath(kind, namespace, name))
+      .then((object) => this.sources.set(key, object ? sourceObject(kind, object) : "missing"))
+      .catch((error: Error) => this.log.warn({ source: key, err: error.message }, "could not read source"))
+      .finally(() => {
+        this.loading.delete(key);
+        this.trigger();
+      });
+  }
+
+  private sourceStates(rules: Rule[]): Map<string, SourceState> {
+    const states = new Map<string, SourceState>();
+    for (const rule of rules) {
+      if (rule.source.inline) continue;
+      const key = objectKey(rule.source.kind, rule.source.namespace, rule.source.name);
+      if (states.has(key)) continue;
+      const meta = this.metadata[rule.source.kind].store.get(`${rule.source.namespace}/${rule.source.name}`);
+      let state = this.sources.get(key);
+      if (!meta) state = "missing";
+      else if (state === undefined || state === "missing" || (state !== "unknown" && state.resourceVersion !== meta.resourceVersion)) {
+        this.loadSource(rule.source.kind, key);
+        if (state === undefined || state === "missing") state = "unknown";
+      }
+      this.sources.set(key, state);
+      states.set(key, state);
+    }
+    // Forget sources no rule refers to any more.
+    for (const key of this.sources.keys()) if (!states.has(key) && !this.loading.has(key)) this.sources.delete(key);
+    return states;
+  }
+
+  private runPlan(): void {
+    if (this.stopped || !this.hasSynced()) return;
+    const started = process.hrtime.bigint();
+    if (this.parseDirty) this.parseAll();
+    const rules: Rule[] = [];
+    const errors: RuleError[] = [];
+    const seen = new Set<string>();
+    for (const { result } of this.parsed.values()) {
+      for (const rule of result.rules) {
+        if (seen.has(rule.id)) continue;
+        seen.add(rule.id);
+        rules.push(rule);
+      }
+      errors.push(...result.errors);
+    }
+    const view = new ObservedView(
+      { Secret: this.metadata.Secret.store, ConfigMap: this.metadata.ConfigMap.store },
+      { Secret: this.copies.Secret.store, ConfigMap: this.copies.ConfigMap.store },
+    );
+    const result = plan({
+      rules,
+      namespaces: this.namespaces.store,
+      sources: this.sourceStates(rules),
+      observed: view,
+      managed: view.managed(),
+      policy: this.options.policy,
+      triggerKeys: this.triggerKeys,
+      failures: this.failures,
+    });
+    const actions = new Map(result.actions.map((action) => [action.key, action]));
+    for (const key of this.failures.keys()) {
+      if (!actions.has(key)) {
+        this.failures.delete(key);
+        this.queue.forget(key);
+      }
+    }
+    this.latestActions = actions;
+    for (const key of actions.keys()) this.queue.add(key);
+    this.lastReports = result.reports;
+    this.lastErrors = errors;
+    this.planned = true;
+    const metrics = this.options.metrics;
+    if (metrics) {
+      metrics.reconciles.inc({ controller: "distribution", result: "ok" });
+      metrics.reconcileSeconds.observe({ controller: "distribution" }, Number(process.hrtime.bigint() - started) / 1e9);
+      metrics.queueDepth.set({ queue: "copies" }, this.queue.depth);
+      const sum = (field: "desired" | "synced" | "conflicts" | "failed") => result.reports.reduce((total, report) => total + report[field], 0);
+      metrics.copies.set({ state: "desired" }, sum("desired"));
+      metrics.copies.set({ state: "synced" }, sum("synced"));
+      metrics.copies.set({ state: "conflict" }, sum("conflicts"));
+      metrics.copies.set({ state: "failed" }, sum("failed"));
+      metrics.rules.reset();
+      for (const rule of rules) metrics.rules.inc({ dialect: rule.origin.dialect });
+      for (const informer of this.informers) metrics.secondsSinceWatchEvent.set({ watch: informer.name }, Math.min(informer.secondsSinceActivity(), 1e9));
+    }
+    this.report(result.reports, errors);
+    this.onPlanned?.(result.reports, errors);
+  }
+
+  /** Statuses of custom resources, and Events for problems, conflicts and bad input. */
+  private report(reports: RuleReport[], errors: RuleError[]): void {
+    const byOrigin = new Map<string, RuleReport[]>();
+    const originKey = (origin: { kind: string; namespace?: string; name: string }) => `${origin.kind}/${origin.namespace ?? ""}/${origin.name}`;
+    for (const report of reports) {
+      const key = originKey(report.rule.origin);
+      const list = byOrigin.get(key);
+      if (list) list.push(report);
+      else byOrigin.set(key, [report]);
+    }
+    const errorsByOrigin = new Map<string, RuleError[]>();
+    for (const error of errors) {
+      const key = originKey(error.origin);
+      errorsByOrigin.set(key, [...(errorsByOrigin.get(key) ?? []), error]);
+      const target: EventTarget = { ...error.origin };
+      this.events.record(target, "Warning", error.reason, error.message);
+      this.log.warn({ dialect: error.origin.dialect, kind: error.origin.kind, namespace: error.origin.namespace, name: error.origin.name, reason: error.reason }, error.message);
+    }
+    for (const report of reports) {
+      const target: EventTarget = { ...report.rule.origin };
+      if (report.problem && report.problem.reason !== "SourcePending") {
+        this.events.record(target, "Warning", report.problem.reason, report.problem.message);
+      } else {
+        this.events.clear(target, report.problem?.reason ?? "");
+      }
+      for (const outcome of report.outcomes) {
+        if (outcome.state === "Conflict" || outcome.state === "Denied" || outcome.state === "Failed") {
+          this.events.record(target, "Warning", outcome.reason, `${outcome.namespace}/${outcome.name}: ${outcome.message}`);
+        }
+      }
+    }
+    for (const origin of this.parsed.values()) {
+      if (!origin.resource || !origin.type || !origin.dialect.statusFor) continue;
+      const key = originKey({ kind: origin.resource.kind, namespace: origin.type.namespaced ? origin.resource.metadata.namespace : undefined, name: origin.resource.metadata.name });
+      const status = origin.dialect.statusFor(origin.resource, byOrigin.get(key) ?? [], errorsByOrigin.get(key) ?? []);
+      if (status) this.statuses.update(customResourcePath(origin.type, origin.resource.metadata.namespace, origin.resource.metadata.name), origin.resource, status);
+    }
+  }
+
+  /** Queue worker: does what the latest plan wants for this key, if it is still needed. */
+  private async process(key: string): Promise<void> {
+    const action = this.latestActions.get(key);
+    if (!action) return;
+    const view = new ObservedView(
+      { Secret: this.metadata.Secret.store, ConfigMap: this.metadata.ConfigMap.store },
+      { Secret: this.copies.Secret.store, ConfigMap: this.copies.ConfigMap.store },
+    );
+    const observed = view.get(key);
+    if (action.type === "delete" ? !observed : action.type === "create" ? observed !== undefined : observed?.contentHash === action.desired.contentHash) {
+      return; // already done (by our own earlier write, or the world changed): the next plan decides
+    }
+    try {
+      await this.writer.execute(action);
+    } catch (error) {
+      if (action.type === "create" && isApiError(error, 409)) {
+        // Exists but not seen yet: the metadata watch will show it, and the plan will decide.
+        throw new ApiError(409, "AlreadyExists", `${key} already exists`);
+      }
+      throw error;
+    }
+    if (this.latestActions.get(key) === action) this.latestActions.delete(key);
+    if (this.failures.delete(key)) this.trigger();
+  }
+}
+
+function toCustomResource(object: KubeObject): CustomResource {
+  return {
+    ...object,
+    apiVersion: object.apiVersion ?? "",
+    kind: object.kind ?? "",
+    metadata: {
+      name: object.metadata.name,
+      namespace: object.metadata.namespace,
+      uid: object.metadata.uid,
+      labels: object.metadata.labels ?? {},
+      annotations: object.metadata.annotations ?? {},
+      creationTimestamp: object.metadata.creationTimestamp,
+      resourceVersion: object.metadata.resourceVersion,
+      generation: object.metadata.generation,
+    },
+    spec: object.spec,
+    status: object.status,
+  };
+}
+
+/** A dialect that throws is a bug; it must not take the controller down. */
+function safeParse(parse: () => ParseResult, dialect: Dialect, meta: { namespace?: string; name: string; uid?: string }, resource?: CustomResource): ParseResult {
+  try {
+    return parse();
+  } catch (error) {
+    return {
+      rules: [],
+      errors: [
+        {
+          origin: { dialect: dialect.name, apiVersion: resource?.apiVersion ?? "v1", kind: resource?.kind ?? "Object", namespace: meta.namespace, name: meta.name, uid: meta.uid },
+          reason: "ParseError",
+          message: `dialect ${dialect.name} could not read this object: ${(error as Error).message}`,
+        },
+      ],
+    };
+  }
+}

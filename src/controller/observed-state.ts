@@ -1,0 +1,125 @@
+// Compact records of what the watches saw. Copies keep only their content hash (not their data);
+// unrelated Secrets and ConfigMaps keep only their identity, so memory does not follow their bytes.
+import { contentHash } from "../core/hash.js";
+import { MANAGED_BY_LABEL, isFerryCopy } from "../core/marks.js";
+import { objectKey, type ObservedLookup } from "../core/plan.js";
+import type { NamespaceInfo, ObservedObject, SourceKind, SourceObject } from "../core/types.js";
+import type { KubeObject } from "../kube/informer.js";
+
+const empty: Record<string, string> = Object.freeze({}) as Record<string, string>;
+const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
+
+export function namespaceInfo(object: KubeObject): NamespaceInfo {
+  return {
+    name: object.metadata.name,
+    labels: object.metadata.labels ?? {},
+    annotations: withoutLastApplied(object.metadata.annotations),
+    terminating: Boolean(object.metadata.deletionTimestamp) || (object.status as { phase?: string } | undefined)?.phase === "Terminating",
+  };
+}
+
+function withoutLastApplied(annotations: Record<string, string> | undefined): Record<string, string> {
+  if (!annotations) return empty;
+  if (!(LAST_APPLIED in annotations)) return annotations;
+  const { [LAST_APPLIED]: _dropped, ...rest } = annotations;
+  return rest;
+}
+
+/** Does any label/annotation key match one of these keys or prefixes (ending in "/")? */
+export function hasAnyKey(map: Record<string, string> | undefined, keys: readonly string[]): boolean {
+  if (!map) return false;
+  for (const key of Object.keys(map)) {
+    for (const candidate of keys) {
+      if (key === candidate || (candidate.endsWith("/") && key.startsWith(candidate))) return true;
+    }
+  }
+  return false;
+}
+
+/** A metadata-only record: full labels/annotations only for objects some dialect or the planner cares about. */
+export function metadataRecord(kind: SourceKind, relevantKeys: readonly string[]) {
+  return (object: KubeObject): ObservedObject => {
+    const labels = object.metadata.labels;
+    const annotations = object.metadata.annotations;
+    const relevant = labels?.[MANAGED_BY_LABEL] !== undefined || hasAnyKey(labels, relevantKeys) || hasAnyKey(annotations, relevantKeys);
+    return {
+      kind,
+      namespace: object.metadata.namespace ?? "",
+      name: object.metadata.name,
+      resourceVersion: object.metadata.resourceVersion,
+      uid: object.metadata.uid,
+      labels: relevant ? (labels ?? empty) : empty,
+      annotations: relevant ? withoutLastApplied(annotations) : empty,
+    };
+  };
+}
+
+/** A copy: identity, metadata and the hash of its full content; the data itself is dropped. */
+export function copyRecord(kind: SourceKind) {
+  return (object: KubeObject): ObservedObject => ({
+    kind,
+    namespace: object.metadata.namespace ?? "",
+    name: object.metadata.name,
+    resourceVersion: object.metadata.resourceVersion,
+    uid: object.metadata.uid,
+    labels: object.metadata.labels ?? empty,
+    annotations: object.metadata.annotations ?? empty,
+    immutable: object.immutable === true,
+    contentHash: contentHash({
+      type: object.type as string | undefined,
+      data: (object.data as Record<string, string> | undefined) ?? {},
+      binaryData: object.binaryData as Record<string, string> | undefined,
+      immutable: object.immutable === true ? true : undefined,
+      labels: object.metadata.labels ?? {},
+      annotations: object.metadata.annotations ?? {},
+    }),
+  });
+}
+
+export function sourceObject(kind: SourceKind, object: KubeObject): SourceObject {
+  return {
+    kind,
+    namespace: object.metadata.namespace ?? "",
+    name: object.metadata.name,
+    uid: object.metadata.uid,
+    resourceVersion: object.metadata.resourceVersion,
+    labels: object.metadata.labels ?? {},
+    annotations: withoutLastApplied(object.metadata.annotations),
+    type: kind === "Secret" ? ((object.type as string | undefined) ?? "Opaque") : undefined,
+    data: (object.data as Record<string, string> | undefined) ?? {},
+    binaryData: object.binaryData as Record<string, string> | undefined,
+    immutable: object.immutable === true ? true : undefined,
+  };
+}
+
+/** Plan's view of observed objects: a copy's full record wins over its metadata-only record. */
+export class ObservedView implements ObservedLookup {
+  constructor(
+    private readonly metadata: Record<SourceKind, ReadonlyMap<string, ObservedObject>>,
+    private readonly copies: Record<SourceKind, ReadonlyMap<string, ObservedObject>>,
+  ) {}
+
+  get(key: string): ObservedObject | undefined {
+    const slash = key.indexOf("/");
+    const kind = key.slice(0, slash) as SourceKind;
+    const rest = key.slice(slash + 1);
+    return this.copies[kind]?.get(rest) ?? this.metadata[kind]?.get(rest);
+  }
+
+  *values(): Iterable<ObservedObject> {
+    for (const kind of ["Secret", "ConfigMap"] as const) {
+      for (const [key, record] of this.metadata[kind]) yield this.copies[kind].get(key) ?? record;
+    }
+  }
+
+  /** Ferry copies of this cluster (from the label-selected full watches). */
+  *managed(): Iterable<ObservedObject> {
+    for (const kind of ["Secret", "ConfigMap"] as const) {
+      for (const record of this.copies[kind].values()) if (isFerryCopy(record.labels)) yield record;
+    }
+  }
+
+  static key(kind: SourceKind, namespace: string, name: string): string {
+    return objectKey(kind, namespace, name);
+  }
+}

@@ -1,0 +1,302 @@
+// A list+watch cache that does not stall. @kubernetes/client-node's informer stops on errors
+// other than 410; this one restarts on any error with jittered backoff, relists on 410 Gone,
+// relists periodically (so a missed delete is found), restarts a watch that has been silent
+// longer than the bookmark interval allows, and reports its health for /readyz.
+import { ApiError, KubeClient, PARTIAL_OBJECT_METADATA, PARTIAL_OBJECT_METADATA_LIST, isApiError } from "./client.js";
+import { delay } from "../util/wait-for.js";
+
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    uid?: string;
+    resourceVersion?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    creationTimestamp?: string;
+    deletionTimestamp?: string;
+    generation?: number;
+  };
+  [field: string]: unknown;
+}
+
+export type InformerEvent = "added" | "modified" | "deleted";
+
+export interface InformerOptions<T> {
+  client: KubeClient;
+  /** Collection path, e.g. /api/v1/secrets or /apis/ferry.dev/v1alpha1/distributions. */
+  path: string;
+  /** A short name for logs and metrics. */
+  name: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  /** Watch PartialObjectMetadata only: memory does not grow with object sizes. */
+  metadataOnly?: boolean;
+  /** What to keep of each object (default: the object itself). */
+  transform?: (object: KubeObject) => T;
+  /** Called for every change after the first list, and for differences found by a relist. */
+  onChange?: (event: InformerEvent, key: string, current: T | undefined, previous: T | undefined) => void;
+  /** Called after each (re)list completes. */
+  onSynced?: () => void;
+  onRestart?: (reason: string) => void;
+  onError?: (error: Error) => void;
+  pageSize?: number;
+  /** Relist at least this often (default 15 min). */
+  relistIntervalMs?: number;
+  /** Restart a watch that delivered nothing (not even a bookmark) for this long (default 150 s). */
+  silenceTimeoutMs?: number;
+}
+
+interface WatchEvent {
+  type: "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";
+  object: KubeObject & { code?: number; reason?: string; message?: string };
+}
+
+export function objectStoreKey(object: KubeObject): string {
+  return object.metadata.namespace ? `${object.metadata.namespace}/${object.metadata.name}` : object.metadata.name;
+}
+
+/** What the controller and /readyz need of any informer, whatever it stores. */
+export interface RunningWatch {
+  readonly name: string;
+  readonly restarts: number;
+  start(): void;
+  stop(): Promise<void>;
+  hasSynced(): boolean;
+  isHealthy(): boolean;
+  secondsSinceActivity(): number;
+}
+
+export class Informer<T = KubeObject> implements RunningWatch {
+  readonly store = new Map<string, T>();
+  private resourceVersions = new Map<string, string>();
+  private running = false;
+  private synced = false;
+  private connected = false;
+  private lastListAt = 0;
+  private lastActivityAt = 0;
+  private abort: AbortController | undefined;
+  private loop: Promise<void> | undefined;
+  private listResourceVersion = "";
+  restarts = 0;
+
+  constructor(private readonly options: InformerOptions<T>) {}
+
+  get name(): string {
+    return this.options.name;
+  }
+
+  /** True after the first complete list. */
+  hasSynced(): boolean {
+    return this.synced;
+  }
+
+  /** Synced, and the watch is connected (or was within the silence timeout). */
+  isHealthy(): boolean {
+    return this.synced && this.connected;
+  }
+
+  /** Seconds since the watch last delivered an event or bookmark. */
+  secondsSinceActivity(): number {
+    return this.lastActivityAt ? (Date.now() - this.lastActivityAt) / 1000 : Number.POSITIVE_INFINITY;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.abort?.abort();
+    await this.loop;
+  }
+
+  /** Forces a relist now (used by tests and after the apiserver tells us we are too old). */
+  requestRelist(): void {
+    this.lastListAt = 0;
+    this.abort?.abort();
+  }
+
+  /** Records an object we just wrote, so a plan does not act on stale state before the watch catches up. */
+  recordWrite(object: KubeObject): void {
+    const key = objectStoreKey(object);
+    const previous = this.store.get(key);
+    this.store.set(key, this.transform(object));
+    if (object.metadata.resourceVersion) this.resourceVersions.set(key, object.metadata.resourceVersion);
+    this.options.onChange?.(previous ? "modified" : "added", key, this.store.get(key), previous);
+  }
+
+  recordDelete(key: string): void {
+    const previous = this.store.get(key);
+    if (!previous) return;
+    this.store.delete(key);
+    this.resourceVersions.delete(key);
+    this.options.onChange?.("deleted", key, undefined, previous);
+  }
+
+  private transform(object: KubeObject): T {
+    return this.options.transform ? this.options.transform(object) : (object as unknown as T);
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    const relistInterval = this.options.relistIntervalMs ?? 15 * 60_000;
+    while (this.running) {
+      try {
+        if (!this.listResourceVersion || Date.now() - this.lastListAt > relistInterval) await this.list();
+        await this.watch();
+        failures = 0;
+      } catch (error) {
+        if (!this.running) break;
+        this.connected = false;
+        this.restarts++;
+        const gone = isApiError(error, 410) || (error instanceof ApiError && error.reason === "Expired");
+        if (gone) this.listResourceVersion = "";
+        const reason = gone ? "410 Gone: relisting" : (error as Error).message;
+        this.options.onRestart?.(reason);
+        if (!gone) {
+          this.options.onError?.(error as Error);
+          failures++;
+          const base = Math.min(30_000, 200 * 2 ** Math.min(failures, 8));
+          await delay(base / 2 + Math.random() * base);
+        }
+      }
+    }
+    this.connected = false;
+  }
+
+  private async list(): Promise<void> {
+    const fresh = new Map<string, KubeObject>();
+    let continueToken: string | undefined;
+    let resourceVersion: string | undefined;
+    do {
+      const page = await this.options.client.get<{ metadata: { resourceVersion: string; continue?: string }; items?: KubeObject[] | null }>(
+        this.options.path,
+        {
+          query: {
+            limit: this.options.pageSize ?? 500,
+            continue: continueToken,
+            labelSelector: this.options.labelSelector,
+            fieldSelector: this.options.fieldSelector,
+          },
+          accept: this.options.metadataOnly ? PARTIAL_OBJECT_METADATA_LIST : undefined,
+          timeoutMs: 120_000,
+        },
+      );
+      for (const item of page.items ?? []) fresh.set(objectStoreKey(item), item);
+      continueToken = page.metadata.continue || undefined;
+      resourceVersion = page.metadata.resourceVersion;
+    } while (continueToken);
+    // Replace the store, announcing differences: this is how a missed delete is found.
+    for (const [key, previous] of [...this.store]) {
+      if (!fresh.has(key)) {
+        this.store.delete(key);
+        this.resourceVersions.delete(key);
+        if (this.synced) this.options.onChange?.("deleted", key, undefined, previous);
+      }
+    }
+    for (const [key, object] of fresh) {
+      const known = this.resourceVersions.get(key);
+      if (known === object.metadata.resourceVersion && this.store.has(key)) continue;
+      const previous = this.store.get(key);
+      this.store.set(key, this.transform(object));
+      if (object.metadata.resourceVersion) this.resourceVersions.set(key, object.metadata.resourceVersion);
+      if (this.synced) this.options.onChange?.(previous ? "modified" : "added", key, this.store.get(key), previous);
+    }
+    this.listResourceVersion = resourceVersion ?? "";
+    this.lastListAt = Date.now();
+    this.lastActivityAt = Date.now();
+    this.synced = true;
+    this.options.onSynced?.();
+  }
+
+  private async watch(): Promise<void> {
+    const abort = new AbortController();
+    this.abort = abort;
+    const silenceTimeout = this.options.silenceTimeoutMs ?? 150_000;
+    let silent = false;
+    let timer = setTimeout(() => {
+      silent = true;
+      abort.abort();
+    }, silenceTimeout);
+    const relistDue = this.lastListAt + (this.options.relistIntervalMs ?? 15 * 60_000) - Date.now();
+    try {
+      await this.options.client.stream(
+        this.options.path,
+        {
+          query: {
+            watch: 1,
+            allowWatchBookmarks: true,
+            resourceVersion: this.listResourceVersion,
+            // The server closes the watch at a random point in [4, 6) min, or when a relist is due.
+            timeoutSeconds: Math.max(1, Math.min(Math.floor(240 + Math.random() * 120), Math.ceil(relistDue / 1000))),
+            labelSelector: this.options.labelSelector,
+            fieldSelector: this.options.fieldSelector,
+          },
+          accept: this.options.metadataOnly ? PARTIAL_OBJECT_METADATA : undefined,
+          signal: abort.signal,
+        },
+        (raw) => {
+          this.connected = true;
+          this.lastActivityAt = Date.now();
+          clearTimeout(timer);
+          timer = setTimeout(() => {
+            silent = true;
+            abort.abort();
+          }, silenceTimeout);
+          this.handle(raw as WatchEvent);
+        },
+        () => {
+          this.connected = true;
+          this.lastActivityAt = Date.now();
+        },
+      );
+      this.connected = true;
+    } catch (error) {
+      if (abort.signal.aborted && this.running) {
+        if (silent) throw new Error(`watch ${this.options.name} silent for ${silenceTimeout / 1000} s: restarting`, { cause: error });
+        return; // relist requested
+      }
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private handle(event: WatchEvent): void {
+    if (event.type === "ERROR") {
+      const status = event.object;
+      throw new ApiError(status.code ?? 500, status.reason ?? "WatchError", `watch ${this.options.name}: ${status.message ?? "error"}`);
+    }
+    const resourceVersion = event.object.metadata?.resourceVersion;
+    if (resourceVersion) this.listResourceVersion = resourceVersion;
+    if (event.type === "BOOKMARK") return;
+    const key = objectStoreKey(event.object);
+    const previous = this.store.get(key);
+    if (event.type === "DELETED") {
+      if (!previous) return;
+      this.store.delete(key);
+      this.resourceVersions.delete(key);
+      this.options.onChange?.("deleted", key, undefined, previous);
+      return;
+    }
+    // Skip events we already know from our own write (recordWrite) or that are older than it.
+    const known = this.resourceVersions.get(key);
+    if (known && resourceVersion && !isNewer(resourceVersion, known)) return;
+    this.store.set(key, this.transform(event.object));
+    if (resourceVersion) this.resourceVersions.set(key, resourceVersion);
+    this.options.onChange?.(previous ? "modified" : "added", key, this.store.get(key), previous);
+  }
+}
+
+/** etcd resource versions are integers; compare them as such, treating anything odd as newer. */
+function isNewer(candidate: string, known: string): boolean {
+  if (/^\d+$/.test(candidate) && /^\d+$/.test(known)) {
+    return candidate.length !== known.length ? candidate.length > known.length : candidate > known;
+  }
+  return candidate !== known;
+}

@@ -1,0 +1,298 @@
+// The distribution engine on the real control plane: every behaviour of the engine issue.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { CONTENT_HASH_ANNOTATION, MANAGED_BY_LABEL, RULE_LABEL } from "../../src/core/marks.js";
+import type { KubeObject } from "../../src/kube/informer.js";
+import { waitFor } from "../../src/util/wait-for.js";
+import { adminClient, createNamespace, uniqueName } from "../support/cluster.js";
+import {
+  createConfigMap,
+  createResource,
+  createSecret,
+  deleteObject,
+  deleteResource,
+  eventsFor,
+  getObject,
+  getResource,
+  patchObject,
+  secretValue,
+  startTestFerry,
+  waitForGone,
+  waitForObject,
+} from "../support/ferry.js";
+
+const clusterDistributions = "/apis/ferry.dev/v1alpha1/clusterdistributions";
+const distributions = (ns: string) => `/apis/ferry.dev/v1alpha1/namespaces/${ns}/distributions`;
+const readyCondition = (object: KubeObject | undefined) =>
+  ((object?.status as { conditions?: Array<{ type: string; status: string; reason: string }> } | undefined)?.conditions ?? []).find((c) => c.type === "Ready");
+
+test("annotation: copies appear, follow updates, are restored after hand edits and deletes, and go with the source", async (t) => {
+  await startTestFerry(t);
+  const src = await createNamespace(t, "src");
+  const a = await createNamespace(t, "a");
+  const b = await createNamespace(t, "b");
+  await createSecret(src, "db", { password: "one" }, { annotations: { "ferry.dev/sync-to": `${a}, ${b}` }, labels: { team: "x" } });
+  for (const ns of [a, b]) {
+    const copy = await waitForObject("Secret", ns, "db");
+    assert.equal(secretValue(copy, "password"), "one");
+    assert.equal(copy.metadata.labels?.[MANAGED_BY_LABEL], "ferry");
+    assert.equal(copy.metadata.labels?.team, "x");
+    assert.ok(copy.metadata.annotations?.[CONTENT_HASH_ANNOTATION]);
+    assert.equal(copy.metadata.annotations?.["ferry.dev/sync-to"], undefined, "a copy never looks like a source");
+  }
+
+  await patchObject("Secret", src, "db", { data: { password: Buffer.from("two").toString("base64") } });
+  for (const ns of [a, b]) await waitForObject("Secret", ns, "db", (o) => secretValue(o, "password") === "two");
+
+  await patchObject("Secret", a, "db", { data: { password: Buffer.from("tampered").toString("base64") } });
+  await waitForObject("Secret", a, "db", (o) => secretValue(o, "password") === "two");
+
+  await deleteObject("Secret", b, "db");
+  await waitForObject("Secret", b, "db", (o) => secretValue(o, "password") === "two");
+
+  await deleteObject("Secret", src, "db");
+  await waitForGone("Secret", a, "db");
+  await waitForGone("Secret", b, "db");
+});
+
+test("ClusterDistribution: namespaces selected by label, including new and relabelled ones; leaving the selection prunes", async (t) => {
+  await startTestFerry(t);
+  const src = await createNamespace(t, "src");
+  const env = uniqueName("env");
+  const early = await createNamespace(t, "early", { env });
+  await createConfigMap(src, "settings", { url: "https://example.test" });
+  const name = uniqueName("cd");
+  await createResource(clusterDistributions, {
+    apiVersion: "ferry.dev/v1alpha1",
+    kind: "ClusterDistribution",
+    metadata: { name },
+    spec: { source: { kind: "ConfigMap", name: "settings", namespace: src }, targets: { namespaceSelector: { matchLabels: { env } } } },
+  });
+  t.after(() => deleteResource(`${clusterDistributions}/${name}`));
+  await waitForObject("ConfigMap", early, "settings", (o) => (o.data as Record<string, string>).url === "https://example.test");
+
+  const late = await createNamespace(t, "late", { env });
+  await waitForObject("ConfigMap", late, "settings");
+  const relabelled = await createNamespace(t, "relabel");
+  const kube = await adminClient();
+  await kube.request("PATCH", `/api/v1/namespaces/${relabelled}`, { body: { metadata: { labels: { env } } }, contentType: "application/merge-patch+json" });
+  await waitForObject("ConfigMap", relabelled, "settings");
+
+  await kube.request("PATCH", `/api/v1/namespaces/${early}`, { body: { metadata: { labels: { env: null } } }, contentType: "application/merge-patch+json" });
+  await waitForGone("ConfigMap", early, "settings");
+
+  const status = await waitFor(
+    async () => {
+      const object = await getResource(`${clusterDistributions}/${name}`);
+      return readyCondition(object)?.status === "True" ? object : undefined;
+    },
+    { timeoutMs: 30_000, description: "ClusterDistribution Ready" },
+  );
+  assert.equal((status.status as { desired: number }).desired, 2);
+  assert.equal((status.status as { synced: number }).synced, 2);
+
+  await deleteResource(`${clusterDistributions}/${name}`);
+  await waitForGone("ConfigMap", late, "settings");
+  await waitForGone("ConfigMap", relabelled, "settings");
+});
+
+test("Distribution (tenant): copies from its own namespace; deleting it deletes the copies; another namespace's source is refused", async (t) => {
+  await startTestFerry(t);
+  const team = await createNamespace(t, "team");
+  const target = await createNamespace(t, "target");
+  await createSecret(team, "api-key", { key: "k1" });
+  await createResource(distributions(team), {
+    apiVersion: "ferry.dev/v1alpha1",
+    kind: "Distribution",
+    metadata: { name: "share" },
+    spec: { source: { kind: "Secret", name: "api-key" }, targets: { namespaces: [target] }, copy: { name: "team-api-key", labels: { shared: "yes" } } },
+  });
+  const copy = await waitForObject("Secret", target, "team-api-key");
+  assert.equal(copy.metadata.labels?.shared, "yes");
+  await waitFor(async () => readyCondition(await getResource(`${distributions(team)}/share`))?.status === "True", { timeoutMs: 30_000, description: "Ready" });
+
+  await deleteResource(`${distributions(team)}/share`);
+  await waitForGone("Secret", target, "team-api-key");
+});
+
+test("a source or rule deleted while Ferry is down is cleaned up at start (copies found by label)", async (t) => {
+  const first = await startTestFerry(t);
+  const src = await createNamespace(t, "src");
+  const a = await createNamespace(t, "a");
+  await createSecret(src, "gone-source", { v: "1" }, { annotations: { "ferry.dev/sync-to": a } });
+  await createConfigMap(src, "gone-rule", { v: "1" });
+  const name = uniqueName("cd");
+  await createResource(clusterDistributions, {
+    apiVersion: "ferry.dev/v1alpha1",
+    kind: "ClusterDistribution",
+    metadata: { name },
+    spec: { source: { kind: "ConfigMap", name: "gone-rule", namespace: src }, targets: { namespaces: [a] } },
+  });
+  await waitForObject("Secret", a, "gone-source");
+  await waitForObject("ConfigMap", a, "gone-rule");
+  await first.stop();
+
+  await deleteObject("Secret", src, "gone-source");
+  await deleteResource(`${clusterDistributions}/${name}`);
+  assert.ok(await getObject("Secret", a, "gone-source"), "Ferry is down: the copy is still there");
+
+  await startTestFerry(t);
+  await waitForGone("Secret", a, "gone-source");
+  await waitForGone("ConfigMap", a, "gone-rule");
+});
+
+test("an unmanaged object with the copy's name is never touched under skip; conflict in status and an Event; overwrite when asked", async (t) => {
+  await startTestFerry(t);
+  const src = await createNamespace(t, "src");
+  const a = await createNamespace(t, "a");
+  await createSecret(src, "shared", { v: "from-source" });
+  const theirs = await createSecret(a, "shared", { v: "theirs" });
+  const name = uniqueName("cd");
+  await createResource(clusterDistributions, {
+    apiVersion: "ferry.dev/v1alpha1",
+    kind: "ClusterDistribution",
+    metadata: { name },
+    spec: { source: { kind: "Secret", name: "shared", namespace: src }, targets: { namespaces: [a] } },
+  });
+  t.after(() => deleteResource(`${clusterDistributions}/${name}`));
+  const status = await waitFor(
+    async () => {
+      const object = await getResource(`${clusterDistributions}/${name}`);
+      return readyCondition(object)?.reason === "Conflict" ? object : undefined;
+    },
+    { timeoutMs: 30_000, description: "Conflict reported" },
+  );
+  assert.equal((status.status as { conflicts: number }).conflicts, 1);
+  await waitFor(async () => (await eventsFor("default", name)).some((e) => e.reason === "UnmanagedObjectExists"), {
+    timeoutMs: 30_000,
+    description: "UnmanagedObjectExists Event",
+  });
+  const untouched = await getObject("Secret", a, "shared");
+  assert.equal(untouched?.metadata.resourceVersion, theirs.metadata.resourceVersion);
+  assert.equal(secretValue(untouched!, "v"), "theirs");
+
+  const kube = await adminClient();
+  await kube.request("PATCH", `${clusterDistributions}/${name}`, { body: { spec: { conflict: "overwrite" } }, contentType: "application/merge-patch+json" });
+  const taken = await waitForObject("Secret", a, "shared", (o) => secretValue(o, "v") === "from-source");
+  assert.equal(taken.metadata.labels?.[MANAGED_BY_LABEL], "ferry");
+});
+
+test("two rules that want one target: the first keeps it, the second reports a conflict, no flip-flop", async (t) => {
+  const ferry = await startTestFerry(t);
+  const src = await createNamespace(t, "src");
+  const a = await createNamespace(t, "a");
+  await createSecret(src, "one", { v: "1" });
+  await createSecret(src, "two", { v: "2" });
+  const first = uniqueName("first");
+  const second = uniqueName("second");
+  const spec = (source: string) => ({ source: { kind: "Secret", name: source, namespace: src }, targets: { namespaces: [a] }, copy: { name: "contested" } });
+  await createResource(clusterDistributions, { apiVersion: "ferry.dev/v1alpha1", kind: "ClusterDistribution", metadata: { name: first }, spec: spec("one") });
+  t.after(() => deleteResource(`${clusterDistributions}/${first}`));
+  const owned = await waitForObject("Secret", a, "contested", (o) => secretValue(o, "v") === "1");
+  await createResource(clusterDistributions, { apiVersion: "ferry.dev/v1alpha1", kind: "ClusterDistribution", metadata: { name: second }, spec: spec("two") });
+  t.after(() => deleteResource(`${clusterDistributions}/${second}`));
+  await waitFor(async () => readyCondition(await getResource(`${clusterDistributions}/${second}`))?.reason === "Conflict", {
+    timeoutMs: 30_000,
+    description: "second rule reports Conflict",
+  });
+  const writes = await ferry.metrics.writes.get();
+  await ferry.engine.idle();
+  const after = await getObject("Secret", a, "contested");
+  assert.equal(after?.metadata.resourceVersion, owned.metadata.resourceVersion, "the first owner's copy was not rewritten");
+  assert.deepEqual((await ferry.metrics.writes.get()).values, writes.values);
+});
+
+test("copies drop GitOps tracking metadata, keep the Secret type; immutable sources give immutable copies; token Secrets are refused", async (t) => {
+  await startTestFerry(t);
+  const src = await createNamespace(t, "src");
+  const a = await createNamespace(t, "a");
+  await createSecret(
+    src,
+    "tls",
+    { "tls.crt": "cert", "tls.key": "key" },
+    {
+      type: "kubernetes.io/tls",
+      labels: { "app.kubernetes.io/instance": "argo-app", "app.kubernetes.io/managed-by": "Helm", "helm.sh/chart": "x-1", keep: "me" },
+      annotations: {
+        "ferry.dev/sync-to": a,
+        "meta.helm.sh/release-name": "r",
+        "argocd.argoproj.io/tracking-id": "app:/Secret:x/tls",
+        "kubectl.kubernetes.io/last-applied-configuration": "{}",
+      },
+    },
+  );
+  const copy = await waitForObject("Secret", a, "tls");
+  assert.equal(copy.type, "kubernetes.io/tls");
+  assert.equal(copy.metadata.labels?.keep, "me");
+  for (const key of ["app.kubernetes.io/instance", "helm.sh/chart"]) assert.equal(copy.metadata.labels?.[key], undefined, key);
+  for (const key of ["meta.helm.sh/release-name", "argocd.argoproj.io/tracking-id", "kubectl.kubernetes.io/last-applied-configuration"]) {
+    assert.equal(copy.metadata.annotations?.[key], undefined, key);
+  }
+
+  await createSecret(src, "frozen", { v: "1" }, { immutable: true, annotations: { "ferry.dev/sync-to": a } });
+  const frozen = await waitForObject("Secret", a, "frozen");
+  assert.equal(frozen.immutable, true);
+  await deleteObject("Secret", src, "frozen");
+  await waitForGone("Secret", a, "frozen");
+  await createSecret(src, "frozen", { v: "2" }, { immutable: true, annotations: { "ferry.dev/sync-to": a } });
+  await waitForObject("Secret", a, "frozen", (o) => secretValue(o, "v") === "2" && o.immutable === true);
+
+  const kube = await adminClient();
+  await kube.request("POST", `/api/v1/namespaces/${src}/serviceaccounts`, { body: { metadata: { name: "robot" } } });
+  await createSecret(src, "robot-token", {}, { type: "kubernetes.io/service-account-token", annotations: { "kubernetes.io/service-account.name": "robot", "ferry.dev/sync-to": a } });
+  await waitFor(async () => (await eventsFor(src, "robot-token")).some((e) => e.reason === "UnsupportedSecretType"), {
+    timeoutMs: 30_000,
+    description: "UnsupportedSecretType Event",
+  });
+  assert.equal(await getObject("Secret", a, "robot-token"), undefined);
+});
+
+test("protected namespaces get copies only from a ClusterDistribution that names them; namespaces get no finalizers", async (t) => {
+  await startTestFerry(t);
+  const src = await createNamespace(t, "src");
+  const name = uniqueName("everywhere");
+  await createSecret(src, name, { v: "1" }, { annotations: { "ferry.dev/sync-to": "*" } });
+  const other = await createNamespace(t, "other");
+  await waitForObject("Secret", other, name);
+  for (const ns of ["kube-system", "kube-public", "kube-node-lease", "ferry-system"]) assert.equal(await getObject("Secret", ns, name), undefined, ns);
+  const ns = await (await adminClient()).get<{ spec?: { finalizers?: string[] }; metadata: { finalizers?: string[] } }>(`/api/v1/namespaces/${other}`);
+  assert.deepEqual(ns.metadata.finalizers ?? [], []);
+  assert.deepEqual(ns.spec?.finalizers ?? [], ["kubernetes"]);
+
+  const cd = uniqueName("cd");
+  await createResource(clusterDistributions, {
+    apiVersion: "ferry.dev/v1alpha1",
+    kind: "ClusterDistribution",
+    metadata: { name: cd },
+    spec: { source: { kind: "Secret", name, namespace: src }, targets: { namespaces: ["kube-public"] }, copy: { name: `${name}-admin` } },
+  });
+  await waitForObject("Secret", "kube-public", `${name}-admin`);
+  await deleteResource(`${clusterDistributions}/${cd}`);
+  await waitForGone("Secret", "kube-public", `${name}-admin`);
+  await deleteObject("Secret", src, name);
+  await waitForGone("Secret", other, name);
+});
+
+test("an idle cluster and a restart while in sync cost zero writes", async (t) => {
+  const first = await startTestFerry(t);
+  const src = await createNamespace(t, "src");
+  const targets = [await createNamespace(t, "a"), await createNamespace(t, "b"), await createNamespace(t, "c")];
+  await createSecret(src, "steady", { v: "1" }, { annotations: { "ferry.dev/sync-to": targets.join(",") } });
+  for (const ns of targets) await waitForObject("Secret", ns, "steady");
+  await first.engine.idle();
+  const copies = await Promise.all(targets.map((ns) => getObject("Secret", ns, "steady")));
+  await first.stop();
+
+  const second = await startTestFerry(t);
+  // Force a full relist of every watch and wait for the plan passes that follow it.
+  let passes = 0;
+  second.engine.onPlanned = () => passes++;
+  second.engine.namespaces.requestRelist();
+  await waitFor(() => passes >= 2, { timeoutMs: 30_000, description: "plan passes after relist" });
+  await second.engine.idle();
+  const writes = (await second.metrics.writes.get()).values.reduce((sum, v) => sum + v.value, 0);
+  assert.equal(writes, 0, "no writes after a restart while in sync");
+  const after = await Promise.all(targets.map((ns) => getObject("Secret", ns, "steady")));
+  assert.deepEqual(after.map((o) => o?.metadata.resourceVersion), copies.map((o) => o?.metadata.resourceVersion));
+  assert.ok(after.every((o) => o?.metadata.labels?.[RULE_LABEL]));
+});

@@ -1,0 +1,131 @@
+// Starting Ferry in-process against the run's shared control plane, and waiting on its effects.
+import { join } from "node:path";
+import type { TestContext } from "node:test";
+import { pino } from "pino";
+import { startFerry, type FerryOptions, type RunningFerry } from "../../src/cli/run.js";
+import type { KubeClient } from "../../src/kube/client.js";
+import { objectPath } from "../../src/kube/copy-writer.js";
+import type { KubeObject } from "../../src/kube/informer.js";
+import { waitFor } from "../../src/util/wait-for.js";
+import { adminClient, sharedControlPlane } from "./cluster.js";
+
+/** Every Ferry log line of the run goes to one file, which the secret-leak scan reads. */
+export function testLogPath(): string {
+  return join(sharedControlPlane().dir, "ferry-test.log");
+}
+
+const logger = () => pino({ level: "debug", base: { test: process.pid } }, pino.destination({ dest: testLogPath(), append: true, sync: true }));
+
+export async function startTestFerry(t: TestContext, overrides: Partial<FerryOptions> = {}): Promise<RunningFerry> {
+  const client = overrides.client ?? (await adminClient());
+  const ferry = await startFerry({
+    client,
+    logger: logger(),
+    namespace: "ferry-system",
+    policy: "guarded",
+    clusterName: "local",
+    installCrds: true,
+    concurrency: 16,
+    ...overrides,
+  });
+  let stopped = false;
+  const stop = ferry.stop.bind(ferry);
+  ferry.stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await stop();
+  };
+  t.after(() => ferry.stop());
+  await waitFor(() => ferry.engine.isReady(), { timeoutMs: 60_000, description: "Ferry to become ready" });
+  return ferry;
+}
+
+export interface ObjectSpec {
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  type?: string;
+  immutable?: boolean;
+}
+
+export const b64 = (text: string) => Buffer.from(text).toString("base64");
+export const unb64 = (text: string | undefined) => (text === undefined ? undefined : Buffer.from(text, "base64").toString());
+
+export async function createSecret(namespace: string, name: string, data: Record<string, string>, spec: ObjectSpec = {}, client?: KubeClient): Promise<KubeObject> {
+  const kube = client ?? (await adminClient());
+  return kube.request<KubeObject>("POST", `/api/v1/namespaces/${namespace}/secrets`, {
+    body: {
+      metadata: { name, labels: spec.labels, annotations: spec.annotations },
+      type: spec.type ?? "Opaque",
+      data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, b64(v)])),
+      immutable: spec.immutable,
+    },
+  });
+}
+
+export async function createConfigMap(namespace: string, name: string, data: Record<string, string>, spec: ObjectSpec = {}, client?: KubeClient): Promise<KubeObject> {
+  const kube = client ?? (await adminClient());
+  return kube.request<KubeObject>("POST", `/api/v1/namespaces/${namespace}/configmaps`, {
+    body: { metadata: { name, labels: spec.labels, annotations: spec.annotations }, data, immutable: spec.immutable },
+  });
+}
+
+/** Merge-patches an object (metadata or data). */
+export async function patchObject(kind: "Secret" | "ConfigMap", namespace: string, name: string, patch: unknown): Promise<KubeObject> {
+  const kube = await adminClient();
+  return kube.request<KubeObject>("PATCH", objectPath(kind, namespace, name), { body: patch, contentType: "application/merge-patch+json" });
+}
+
+export async function getObject(kind: "Secret" | "ConfigMap", namespace: string, name: string): Promise<KubeObject | undefined> {
+  return (await adminClient()).getOptional<KubeObject>(objectPath(kind, namespace, name));
+}
+
+export async function deleteObject(kind: "Secret" | "ConfigMap", namespace: string, name: string): Promise<void> {
+  await (await adminClient()).request("DELETE", objectPath(kind, namespace, name)).catch(() => undefined);
+}
+
+/** Waits until the object exists and satisfies the predicate; returns it. */
+export function waitForObject(
+  kind: "Secret" | "ConfigMap",
+  namespace: string,
+  name: string,
+  predicate: (object: KubeObject) => boolean = () => true,
+  timeoutMs = 30_000,
+): Promise<KubeObject> {
+  return waitFor(
+    async () => {
+      const object = await getObject(kind, namespace, name);
+      return object && predicate(object) ? object : undefined;
+    },
+    { timeoutMs, description: `${kind} ${namespace}/${name}` },
+  );
+}
+
+export function waitForGone(kind: "Secret" | "ConfigMap", namespace: string, name: string, timeoutMs = 30_000): Promise<true> {
+  return waitFor(async () => (await getObject(kind, namespace, name)) === undefined || undefined, {
+    timeoutMs,
+    description: `${kind} ${namespace}/${name} to be deleted`,
+  });
+}
+
+export const secretValue = (object: KubeObject, key: string) => unb64((object.data as Record<string, string> | undefined)?.[key]);
+
+/** Custom resources by path. */
+export async function createResource(path: string, body: unknown): Promise<KubeObject> {
+  return (await adminClient()).request<KubeObject>("POST", path, { body });
+}
+
+export async function getResource(path: string): Promise<KubeObject | undefined> {
+  return (await adminClient()).getOptional<KubeObject>(path);
+}
+
+export async function deleteResource(path: string): Promise<void> {
+  await (await adminClient()).request("DELETE", path).catch(() => undefined);
+}
+
+/** Events recorded for an object (by name). */
+export async function eventsFor(namespace: string, name: string): Promise<Array<{ reason: string; message: string; type: string }>> {
+  const list = await (await adminClient()).get<{ items: Array<{ reason: string; message: string; type: string; involvedObject: { name: string } }> }>(
+    `/api/v1/namespaces/${namespace}/events`,
+  );
+  return list.items.filter((event) => event.involvedObject.name === name);
+}
