@@ -1,0 +1,348 @@
+// OpenKruise ResourceDistribution (apps.kruise.io/v1alpha1, cluster-scoped): spec.resource is a
+// complete Secret or ConfigMap carried inline; spec.targets picks namespaces as the union of
+// allNamespaces, includedNamespaces and namespaceLabelSelector, minus excludedNamespaces, and
+// never kube-system or kube-public. The status mirrors OpenKruise's: desired/succeeded/failed,
+// observedGeneration and six conditions (GetResourceFailed, CreateResourceFailed,
+// UpdateResourceFailed, DeleteResourceFailed, ConflictOccurred, NamespaceNotExists).
+import type { InlineContent, ParseResult, Rule, RuleError, RuleReport, SourceKind, TargetOutcome } from "../core/types.js";
+import type { CustomResource, CustomResourceType, Dialect } from "./dialect.js";
+import {
+  addUnique,
+  emptyResult,
+  emptyTargets,
+  guard,
+  isEmptySelector,
+  isNamespaceName,
+  isObjectName,
+  isRecord,
+  KRUISE_FORBIDDEN_NAMESPACES,
+  quoteList,
+  readLabelSelector,
+  resourceOrigin,
+  ruleError,
+  ruleId,
+  totals,
+  truncate,
+} from "./common.js";
+
+const DIALECT = "kruise-rd";
+export const RESOURCE_DISTRIBUTION: CustomResourceType = {
+  group: "apps.kruise.io",
+  version: "v1alpha1",
+  kind: "ResourceDistribution",
+  plural: "resourcedistributions",
+  namespaced: false,
+};
+const API_VERSION = `${RESOURCE_DISTRIBUTION.group}/${RESOURCE_DISTRIBUTION.version}`;
+
+const DATA_KEY = /^[-._a-zA-Z0-9]+$/;
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+function isDataKey(key: string): boolean {
+  return key.length <= 253 && DATA_KEY.test(key);
+}
+
+/** Reads a map of string values; reports keys (never values) that are invalid. */
+function readData(
+  value: unknown,
+  field: string,
+  problems: string[],
+  base64: boolean,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (value === undefined || value === null) return out;
+  if (!isRecord(value)) {
+    problems.push(`${field} must be a map`);
+    return out;
+  }
+  for (const [key, entry] of Object.entries(value)) {
+    if (!isDataKey(key)) {
+      problems.push(`${field} has an invalid key ${JSON.stringify(truncate(key, 80))}`);
+      continue;
+    }
+    if (typeof entry !== "string") {
+      problems.push(`${field}[${JSON.stringify(truncate(key, 80))}] must be a string (quote it in YAML)`);
+      continue;
+    }
+    if (base64 && !BASE64.test(entry.replace(/\s+/g, ""))) {
+      problems.push(`${field}[${JSON.stringify(truncate(key, 80))}] is not valid base64`);
+      continue;
+    }
+    out[key] = base64 ? entry.replace(/\s+/g, "") : entry;
+  }
+  return out;
+}
+
+function readStringMap(value: unknown, field: string, problems: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (value === undefined || value === null) return out;
+  if (!isRecord(value)) {
+    problems.push(`${field} must be a map of strings`);
+    return out;
+  }
+  for (const [key, entry] of Object.entries(value)) {
+    if (typeof entry !== "string") problems.push(`${field}[${JSON.stringify(truncate(key, 80))}] must be a string`);
+    else out[key] = entry;
+  }
+  return out;
+}
+
+interface InlineResource {
+  kind: SourceKind;
+  name: string;
+  content: InlineContent;
+}
+
+function readResource(value: unknown, problems: string[]): InlineResource | undefined {
+  if (!isRecord(value)) {
+    problems.push("spec.resource must be a complete Secret or ConfigMap");
+    return undefined;
+  }
+  if (value.apiVersion !== "v1") {
+    problems.push(`spec.resource.apiVersion must be "v1", not ${JSON.stringify(truncate(String(value.apiVersion), 60))}`);
+  }
+  const kind = value.kind;
+  if (kind !== "Secret" && kind !== "ConfigMap") {
+    problems.push(`spec.resource.kind must be Secret or ConfigMap (the only kinds ResourceDistribution distributes), not ${JSON.stringify(truncate(String(kind), 60))}`);
+    return undefined;
+  }
+  const metadata = isRecord(value.metadata) ? value.metadata : undefined;
+  const name = metadata?.name;
+  if (typeof name !== "string" || !isObjectName(name)) {
+    problems.push(`spec.resource.metadata.name must be a valid object name`);
+  }
+  const content: InlineContent = {
+    labels: readStringMap(metadata?.labels, "spec.resource.metadata.labels", problems),
+    annotations: readStringMap(metadata?.annotations, "spec.resource.metadata.annotations", problems),
+    data: {},
+  };
+  if (value.immutable !== undefined && value.immutable !== null) {
+    if (typeof value.immutable !== "boolean") problems.push("spec.resource.immutable must be a boolean");
+    else content.immutable = value.immutable;
+  }
+  if (kind === "Secret") {
+    const data = readData(value.data, "spec.resource.data", problems, true);
+    const stringData = readData(value.stringData, "spec.resource.stringData", problems, false);
+    // As the API server does: stringData is written into data, overriding keys present in both.
+    for (const [key, text] of Object.entries(stringData)) data[key] = Buffer.from(text, "utf8").toString("base64");
+    content.data = data;
+    if (value.type === undefined || value.type === null) content.type = "Opaque";
+    else if (typeof value.type === "string" && value.type !== "") content.type = value.type;
+    else problems.push("spec.resource.type must be a non-empty string");
+  } else {
+    content.data = readData(value.data, "spec.resource.data", problems, false);
+    const binaryData = readData(value.binaryData, "spec.resource.binaryData", problems, true);
+    const both = Object.keys(binaryData).filter((key) => key in content.data);
+    if (both.length > 0) problems.push(`spec.resource keys ${quoteList(both)} appear in both data and binaryData`);
+    if (Object.keys(binaryData).length > 0) content.binaryData = binaryData;
+  }
+  if (problems.length > 0 || typeof name !== "string") return undefined;
+  return { kind, name, content };
+}
+
+function readNamespaceList(value: unknown, field: string, problems: string[]): string[] {
+  if (value === undefined || value === null) return [];
+  if (!isRecord(value) || (value.list !== undefined && value.list !== null && !Array.isArray(value.list))) {
+    problems.push(`${field} must be {list: [{name: <namespace>}]}`);
+    return [];
+  }
+  const names: string[] = [];
+  const invalid: string[] = [];
+  for (const entry of (value.list as unknown[] | undefined) ?? []) {
+    const name = isRecord(entry) ? entry.name : undefined;
+    if (typeof name === "string" && isNamespaceName(name)) addUnique(names, name);
+    else invalid.push(typeof name === "string" ? name : JSON.stringify(entry ?? null).slice(0, 60));
+  }
+  if (invalid.length > 0) problems.push(`${field} has invalid namespace names ${quoteList(invalid)}; they are ignored`);
+  return names;
+}
+
+function parse(resource: CustomResource): ParseResult {
+  const origin = resourceOrigin(DIALECT, resource);
+  const errors: RuleError[] = [];
+  const spec = isRecord(resource.spec) ? resource.spec : {};
+  const resourceProblems: string[] = [];
+  const inline = readResource(spec.resource, resourceProblems);
+  for (const problem of resourceProblems) errors.push(ruleError(origin, "InvalidResource", problem));
+
+  const targetProblems: string[] = [];
+  const targetsSpec = isRecord(spec.targets) ? spec.targets : {};
+  if (!isRecord(spec.targets)) targetProblems.push("spec.targets is missing; nothing is distributed");
+  const targets = emptyTargets();
+  targets.allNamespaces = targetsSpec.allNamespaces === true;
+  targets.namespaces = readNamespaceList(targetsSpec.includedNamespaces, "spec.targets.includedNamespaces", targetProblems);
+  targets.exclude = readNamespaceList(targetsSpec.excludedNamespaces, "spec.targets.excludedNamespaces", targetProblems);
+  addUnique(targets.exclude, ...KRUISE_FORBIDDEN_NAMESPACES);
+  if (targetsSpec.namespaceLabelSelector !== undefined && targetsSpec.namespaceLabelSelector !== null) {
+    const { selector, problem } = readLabelSelector(targetsSpec.namespaceLabelSelector);
+    if (problem) errors.push(ruleError(origin, "InvalidSelector", `spec.targets.namespaceLabelSelector: ${problem}`));
+    // OpenKruise selects nothing with an empty selector (it only lists when the selector is non-empty).
+    else if (selector && !isEmptySelector(selector)) targets.namespaceSelector = selector;
+  }
+  for (const problem of targetProblems) errors.push(ruleError(origin, "InvalidTargets", problem));
+
+  if (!inline) return { rules: [], errors };
+  const name = origin.name;
+  const metadata = isRecord(resource.metadata) ? resource.metadata : undefined;
+  const rule: Rule = {
+    id: ruleId(DIALECT, RESOURCE_DISTRIBUTION.kind, undefined, name),
+    origin,
+    scope: "cluster",
+    source: { kind: inline.kind, namespace: "", name: inline.name, inline: inline.content },
+    targets,
+    copy: { labels: {}, annotations: {} },
+    prune: true,
+    conflict: "skip",
+  };
+  if (typeof metadata?.creationTimestamp === "string" && metadata.creationTimestamp !== "") rule.createdAt = metadata.creationTimestamp;
+  return { rules: [rule], errors };
+}
+
+/** The six OpenKruise condition types, in OpenKruise's own order. */
+export const RESOURCE_DISTRIBUTION_CONDITIONS = [
+  "GetResourceFailed",
+  "CreateResourceFailed",
+  "UpdateResourceFailed",
+  "DeleteResourceFailed",
+  "ConflictOccurred",
+  "NamespaceNotExists",
+] as const;
+type KruiseConditionType = (typeof RESOURCE_DISTRIBUTION_CONDITIONS)[number];
+/** Ferry-only conditions, present only when true (OpenKruise has no equivalent). */
+type FerryConditionType = "SpecInvalid" | "DistributionDenied" | "NamespaceTerminating";
+
+interface ConditionDraft {
+  namespaces: string[];
+  reason?: string;
+  message?: string;
+}
+
+function failedConditionFor(outcome: TargetOutcome): KruiseConditionType {
+  // The plan's reasons say which write failed (e.g. "UpdateFailed"); fall back to the message.
+  const reason = outcome.reason.toLowerCase();
+  const message = outcome.message.toLowerCase();
+  if (reason.includes("delete") || /\bdelet/.test(message)) return "DeleteResourceFailed";
+  if (/update|replace|patch/.test(reason) || /\b(updat|replac|patch)/.test(message)) return "UpdateResourceFailed";
+  if (/^(get|read)/.test(reason) || /\b(get|read)\b/.test(message)) return "GetResourceFailed";
+  return "CreateResourceFailed";
+}
+
+function conditionTypeFor(outcome: TargetOutcome): KruiseConditionType | FerryConditionType | undefined {
+  switch (outcome.state) {
+    case "Conflict":
+      return "ConflictOccurred";
+    case "NamespaceNotFound":
+      return "NamespaceNotExists";
+    case "Failed":
+      return failedConditionFor(outcome);
+    case "Denied":
+      return "DistributionDenied";
+    case "NamespaceTerminating":
+      return "NamespaceTerminating";
+    default:
+      return undefined;
+  }
+}
+
+function statusFor(resource: CustomResource, reports: RuleReport[], errors: RuleError[]): Record<string, unknown> {
+  const sum = totals(reports);
+  const drafts = new Map<string, ConditionDraft>();
+  const draft = (type: string): ConditionDraft => {
+    let entry = drafts.get(type);
+    if (!entry) {
+      entry = { namespaces: [] };
+      drafts.set(type, entry);
+    }
+    return entry;
+  };
+  for (const report of reports) {
+    if (report.problem) {
+      const entry = draft("GetResourceFailed");
+      entry.reason ??= report.problem.reason;
+      entry.message ??= report.problem.message;
+    }
+    const outcomes = [...report.outcomes].sort((a, b) => (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0));
+    for (const outcome of outcomes) {
+      const type = conditionTypeFor(outcome);
+      if (!type) continue;
+      const entry = draft(type);
+      addUnique(entry.namespaces, outcome.namespace);
+      entry.reason ??= outcome.reason;
+      entry.message ??= outcome.message;
+    }
+  }
+  const conditions: Array<Record<string, unknown>> = [];
+  for (const type of RESOURCE_DISTRIBUTION_CONDITIONS) {
+    const entry = drafts.get(type);
+    const namespaces = [...(entry?.namespaces ?? [])].sort();
+    if (!entry) {
+      conditions.push({ type, status: "False", reason: "Succeeded", message: "" });
+      continue;
+    }
+    const condition: Record<string, unknown> = {
+      type,
+      status: "True",
+      reason: entry.reason ?? type,
+      message: entry.message ?? "",
+    };
+    if (namespaces.length > 0) condition.failedNamespace = namespaces;
+    conditions.push(condition);
+  }
+  for (const type of ["DistributionDenied", "NamespaceTerminating"] as const) {
+    const entry = drafts.get(type);
+    if (!entry) continue;
+    conditions.push({
+      type,
+      status: "True",
+      reason: entry.reason ?? type,
+      message: entry.message ?? "",
+      failedNamespace: [...entry.namespaces].sort(),
+    });
+  }
+  if (errors.length > 0) {
+    conditions.push({
+      type: "SpecInvalid",
+      status: "True",
+      reason: errors[0]!.reason,
+      message: truncate(errors.map((error) => error.message).join("; "), 1024),
+    });
+  }
+  const status: Record<string, unknown> = {
+    desired: sum.desired,
+    succeeded: sum.synced,
+    failed: Math.max(0, sum.desired - sum.synced),
+    conditions,
+  };
+  const generation = isRecord(resource.metadata) ? resource.metadata.generation : undefined;
+  if (typeof generation === "number") status.observedGeneration = generation;
+  return status;
+}
+
+function isResourceDistribution(resource: CustomResource): boolean {
+  return (
+    isRecord(resource) &&
+    resource.apiVersion === API_VERSION &&
+    resource.kind === RESOURCE_DISTRIBUTION.kind &&
+    isRecord(resource.metadata) &&
+    typeof resource.metadata.name === "string" &&
+    resource.metadata.name !== ""
+  );
+}
+
+export const kruiseResourceDistributionDialect: Dialect = {
+  name: DIALECT,
+  triggerKeys: [],
+  customResourceTypes: [RESOURCE_DISTRIBUTION],
+  fromCustomResource(resource) {
+    if (!isResourceDistribution(resource)) return emptyResult();
+    return guard(() => resourceOrigin(DIALECT, resource), () => parse(resource));
+  },
+  statusFor(resource, reports, errors) {
+    if (!isResourceDistribution(resource)) return undefined;
+    try {
+      return statusFor(resource, reports, errors);
+    } catch {
+      return undefined;
+    }
+  },
+};

@@ -1,0 +1,77 @@
+// AppsCode Kubed / config-syncer: a Secret or ConfigMap annotated `kubed.appscode.com/sync: ""`
+// (or "true") is copied into every namespace; `kubed.appscode.com/sync: "app=kubed"` into the
+// namespaces matching that label selector. Copies carry kubed's origin labels so that tooling
+// listing copies by `kubed.appscode.com/origin.name=...` keeps working.
+import type { ParseResult, RuleError } from "../core/types.js";
+import { parseLabelSelector, SelectorError } from "../core/label-selector.js";
+import { labelValue } from "../core/marks.js";
+import type { Dialect, DialectContext, SourceMetadata } from "./dialect.js";
+import {
+  carriesAnyKey,
+  emptyResult,
+  emptyTargets,
+  guard,
+  isEmptySelector,
+  pushRule,
+  ruleError,
+  saneSource,
+  sourceOrigin,
+  truncate,
+} from "./common.js";
+
+const DIALECT = "kubed";
+export const KUBED_SYNC = "kubed.appscode.com/sync";
+export const KUBED_SYNC_CONTEXTS = "kubed.appscode.com/sync-contexts";
+export const KUBED_ORIGIN_NAME_LABEL = "kubed.appscode.com/origin.name";
+export const KUBED_ORIGIN_NAMESPACE_LABEL = "kubed.appscode.com/origin.namespace";
+export const KUBED_ORIGIN_CLUSTER_LABEL = "kubed.appscode.com/origin.cluster";
+const TRIGGER_KEYS = [KUBED_SYNC, KUBED_SYNC_CONTEXTS];
+
+function parse(meta: SourceMetadata, context: DialectContext): ParseResult {
+  const origin = sourceOrigin(DIALECT, meta);
+  const errors: RuleError[] = [];
+  const contexts = meta.annotations[KUBED_SYNC_CONTEXTS];
+  if (contexts !== undefined && contexts.trim() !== "") {
+    errors.push(
+      ruleError(
+        origin,
+        "UnsupportedAnnotation",
+        `${KUBED_SYNC_CONTEXTS} (copying into other clusters' kubeconfig contexts) is not supported; use a Ferry multi-cluster rule`,
+      ),
+    );
+  }
+  const value = meta.annotations[KUBED_SYNC];
+  if (value === undefined) return { rules: [], errors };
+  const targets = emptyTargets();
+  const text = value.trim();
+  if (text === "" || text === "true") {
+    targets.allNamespaces = true;
+  } else {
+    try {
+      const selector = parseLabelSelector(text);
+      if (isEmptySelector(selector)) targets.allNamespaces = true;
+      else targets.namespaceSelector = selector;
+    } catch (error) {
+      const problem = error instanceof SelectorError ? error.message : "cannot parse it";
+      errors.push(ruleError(origin, "InvalidSelector", `${KUBED_SYNC} must be empty or a namespace label selector; ${JSON.stringify(truncate(value, 120))}: ${problem}`));
+      return { rules: [], errors };
+    }
+  }
+  const clusterName = typeof context?.clusterName === "string" ? context.clusterName : "";
+  const copyLabels: Record<string, string> = {
+    [KUBED_ORIGIN_NAME_LABEL]: labelValue(meta.name),
+    [KUBED_ORIGIN_NAMESPACE_LABEL]: labelValue(meta.namespace),
+  };
+  if (clusterName !== "") copyLabels[KUBED_ORIGIN_CLUSTER_LABEL] = labelValue(clusterName);
+  return { rules: [pushRule({ dialect: DIALECT, meta, scope: "namespace", targets, copyLabels })], errors };
+}
+
+export const kubedDialect: Dialect = {
+  name: DIALECT,
+  triggerKeys: TRIGGER_KEYS,
+  fromSource(input, context) {
+    const meta = saneSource(input);
+    if (!meta || !carriesAnyKey({ labels: {}, annotations: meta.annotations }, TRIGGER_KEYS)) return emptyResult();
+    return guard(() => sourceOrigin(DIALECT, meta), () => parse(meta, context));
+  },
+};
