@@ -84,6 +84,7 @@ export function selectTargets(rule: Rule, namespaces: ReadonlyMap<string, Namesp
       (rule.targets.namespaceSelector !== undefined && matchesLabelSelector(rule.targets.namespaceSelector, namespace.labels));
     if (!matched) continue;
     if (targets.excludeExact.has(name) || targets.exclude.some((pattern) => pattern.test(name))) continue;
+    if (Object.entries(rule.targets.excludeAnnotated ?? {}).some(([key, value]) => namespace.annotations[key] === value)) continue;
     if (protectedNamespaces.has(name) && !(named && rule.scope === "cluster")) {
       if (named) {
         selection.outcomes.push(

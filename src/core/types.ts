@@ -23,6 +23,8 @@ export interface TargetSelection {
   namespaceRegexes?: string[];
   /** Regular expressions that remove fully matching namespaces from the selection. */
   excludeRegexes?: string[];
+  /** Namespaces carrying any of these annotation key=value pairs are skipped (e.g. registry-creds/ignore: "true"). */
+  excludeAnnotated?: Record<string, string>;
 }
 
 export type ConflictPolicy = "skip" | "adopt" | "overwrite";
