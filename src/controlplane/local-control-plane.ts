@@ -221,13 +221,13 @@ export class LocalControlPlane {
     if (!options.keepDir) rmSync(this.dir, { recursive: true, force: true });
   }
 
-  /** Stops one component (SIGTERM, then SIGKILL after 10 s). */
+  /** Stops one component (the signal, then SIGKILL after 3 s: graceful apiserver shutdown takes 10+ s). */
   async stop(name: ComponentName, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
     const pid = this.state.pids[name];
     if (isAlive(pid)) {
       process.kill(pid!, signal);
       try {
-        await waitFor(() => !isAlive(pid), { timeoutMs: 10_000, intervalMs: 25, description: `${name} to exit` });
+        await waitFor(() => !isAlive(pid), { timeoutMs: 3_000, intervalMs: 25, description: `${name} to exit` });
       } catch {
         if (isAlive(pid)) process.kill(pid!, "SIGKILL");
         await waitFor(() => !isAlive(pid), { timeoutMs: 5_000, intervalMs: 25, description: `${name} to die` });
@@ -261,8 +261,9 @@ export class LocalControlPlane {
     if (exited) throw new Error(`${name} exited; see ${join(this.dir, "logs", `${name}.log`)}`);
   }
 
+  /** Restarts one component the way a crash does (SIGKILL), then waits until it is healthy. */
   async restart(name: ComponentName): Promise<void> {
-    await this.stop(name);
+    await this.stop(name, "SIGKILL");
     await this.start(name);
   }
 
