@@ -62,11 +62,15 @@ export async function startFerry(options: FerryOptions): Promise<RunningFerry> {
   const { client, logger } = options;
   const dialects = selectDialects(options.dialects);
   const metrics = new FerryMetrics();
-  try {
-    await client.request("POST", "/api/v1/namespaces", { body: { metadata: { name: options.namespace } } });
-    logger.info({ namespace: options.namespace }, "created Ferry's namespace");
-  } catch (error) {
-    if (!isApiError(error, 409) && !isApiError(error, 403)) throw error;
+  // Look before creating: a restart must not cost a write.
+  const existing = await client.getOptional(`/api/v1/namespaces/${options.namespace}`).catch(() => "unknown");
+  if (existing === undefined) {
+    try {
+      await client.request("POST", "/api/v1/namespaces", { body: { metadata: { name: options.namespace } } });
+      logger.info({ namespace: options.namespace }, "created Ferry's namespace");
+    } catch (error) {
+      if (!isApiError(error, 409) && !isApiError(error, 403)) throw error;
+    }
   }
   const wanted: CustomResourceType[] = dialects.flatMap((d) => d.customResourceTypes ?? []);
   const refused = new Set<string>();

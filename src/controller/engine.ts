@@ -74,6 +74,8 @@ export class Engine {
   private stopped = false;
   private planned = false;
   private lastReports: RuleReport[] = [];
+  /** Duration of the last plan pass: the next pass waits at least twice that, so planning never starves writing. */
+  private lastPlanMs = 0;
   private lastErrors: RuleError[] = [];
   /** Called after every plan pass (tests and the CLI use it). */
   onPlanned?: (reports: RuleReport[], errors: RuleError[]) => void;
@@ -215,7 +217,7 @@ export class Engine {
       } catch (error) {
         this.log.error({ err: (error as Error).message, stack: (error as Error).stack }, "plan pass failed");
       }
-    }, 5);
+    }, Math.min(250, Math.max(5, this.lastPlanMs * 2)));
   }
 
   private onSourceMetadata(kind: SourceKind, key: string, current: { resourceVersion?: string; labels: Record<string, string>; annotations: Record<string, string> } | undefined, previous: typeof current): void {
@@ -369,6 +371,7 @@ export class Engine {
       for (const informer of this.informers) metrics.secondsSinceWatchEvent.set({ watch: informer.name }, Math.min(informer.secondsSinceActivity(), 1e9));
     }
     this.report(result.reports, errors);
+    this.lastPlanMs = Number(process.hrtime.bigint() - started) / 1e6;
     this.onPlanned?.(result.reports, errors);
   }
 
