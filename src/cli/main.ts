@@ -19,6 +19,8 @@ program
   .option("--burst <n>", "client-side request burst", (v) => Number(v), 400)
   .option("--health-port <port>", "port for /healthz, /readyz and /metrics", (v) => Number(v), 8080)
   .option("--serve-foreign-crds", "serve dialects whose CRD another controller owns", false)
+  .option("--leader-elect", "run as one of several replicas: only the holder of the ferry-leader Lease writes", false)
+  .option("--lease-duration <seconds>", "leader lease duration", (v) => Number(v), 15)
   .option("--local-dir <dir>", "state directory of the local control plane (when no cluster is named)")
   .option("--log-level <level>", "log level", "info")
   .addOption(new Option("--log-format <format>", "log format").choices(["json", "pretty"]))

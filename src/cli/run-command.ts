@@ -8,6 +8,7 @@ import { LocalControlPlane } from "../controlplane/local-control-plane.js";
 import type { PolicyMode } from "../core/types.js";
 import { KubeClient } from "../kube/client.js";
 import { createLogger } from "../ops/logger.js";
+import { startElectedFerry } from "./elected-ferry.js";
 import { startFerry } from "./run.js";
 
 export interface RunFlags {
@@ -25,6 +26,8 @@ export interface RunFlags {
   localDir?: string;
   logLevel: string;
   logFormat?: "json" | "pretty";
+  leaderElect: boolean;
+  leaseDuration: number;
 }
 
 const inCluster = () => Boolean(process.env.KUBERNETES_SERVICE_HOST) && existsSync("/var/run/secrets/kubernetes.io/serviceaccount/token");
@@ -46,7 +49,7 @@ export async function runCommand(flags: RunFlags): Promise<void> {
     console.error(`\nlocal cluster kubeconfig: ${local.kubeconfigPath}\ntry: kubectl --kubeconfig ${local.kubeconfigPath} get distributions -A\n`);
   }
   const client = await KubeClient.create(kubeConfig, { qps: flags.qps, burst: flags.burst });
-  const ferry = await startFerry({
+  const ferryOptions = {
     client,
     logger,
     namespace: flags.namespace,
@@ -57,7 +60,16 @@ export async function runCommand(flags: RunFlags): Promise<void> {
     concurrency: flags.concurrency,
     healthPort: flags.healthPort,
     serveForeignCrds: flags.serveForeignCrds,
-  });
+  };
+  const ferry = flags.leaderElect
+    ? await startElectedFerry(ferryOptions, {
+        leaseDurationSeconds: flags.leaseDuration,
+        onLost: () => {
+          logger.error("lost the leader lease: exiting so a clean replica takes over");
+          process.exit(1);
+        },
+      })
+    : await startFerry(ferryOptions);
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;

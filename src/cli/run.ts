@@ -58,20 +58,23 @@ function crdTypeKey(crd: Record<string, unknown>): string {
   return `${spec.group}/${spec.names.kind}`;
 }
 
+/** Creates Ferry's namespace if missing; looks first, so a restart costs no write. */
+export async function ensureNamespace(client: KubeClient, logger: Logger, namespace: string): Promise<void> {
+  const existing = await client.getOptional(`/api/v1/namespaces/${namespace}`).catch(() => "unknown");
+  if (existing !== undefined) return;
+  try {
+    await client.request("POST", "/api/v1/namespaces", { body: { metadata: { name: namespace } } });
+    logger.info({ namespace }, "created Ferry's namespace");
+  } catch (error) {
+    if (!isApiError(error, 409) && !isApiError(error, 403)) throw error;
+  }
+}
+
 export async function startFerry(options: FerryOptions): Promise<RunningFerry> {
   const { client, logger } = options;
   const dialects = selectDialects(options.dialects);
   const metrics = new FerryMetrics();
-  // Look before creating: a restart must not cost a write.
-  const existing = await client.getOptional(`/api/v1/namespaces/${options.namespace}`).catch(() => "unknown");
-  if (existing === undefined) {
-    try {
-      await client.request("POST", "/api/v1/namespaces", { body: { metadata: { name: options.namespace } } });
-      logger.info({ namespace: options.namespace }, "created Ferry's namespace");
-    } catch (error) {
-      if (!isApiError(error, 409) && !isApiError(error, 403)) throw error;
-    }
-  }
+  await ensureNamespace(client, logger, options.namespace);
   const wanted: CustomResourceType[] = dialects.flatMap((d) => d.customResourceTypes ?? []);
   const refused = new Set<string>();
   if (options.installCrds) {

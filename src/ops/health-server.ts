@@ -1,14 +1,19 @@
 // /healthz (the process serves), /readyz (caches synced, watches healthy, first plan done) and
 // /metrics (Prometheus text) on one port.
 import { createServer, type Server } from "node:http";
-import type { Registry } from "prom-client";
 
 export interface HealthSource {
   isReady(): boolean;
   watchHealth(): Array<{ name: string; healthy: boolean }>;
 }
 
-export function startHealthServer(port: number, source: HealthSource, registry: Registry, host = "0.0.0.0"): Promise<Server> {
+/** What /metrics needs: prom-client's Registry satisfies it. */
+export interface MetricsSource {
+  metrics(): Promise<string>;
+  readonly contentType: string;
+}
+
+export function startHealthServer(port: number, source: HealthSource, registry: MetricsSource, host = "0.0.0.0"): Promise<Server> {
   const server = createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0];
     if (path === "/healthz" || path === "/livez") {
