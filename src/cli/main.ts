@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `ferry` command (also installed as `kubectl-ferry`).
 import { Command, Option } from "commander";
+import { convertCommand, explainCommand, planCommand, statusCommand, type InspectFlags } from "./inspect.js";
 import { runCommand } from "./run-command.js";
 
 const program = new Command("ferry").description("Keeps Secrets and ConfigMaps present, current and clean across namespaces and clusters.");
@@ -25,6 +26,27 @@ program
   .option("--log-level <level>", "log level", "info")
   .addOption(new Option("--log-format <format>", "log format").choices(["json", "pretty"]))
   .action(runCommand);
+
+/** Options shared by the read-only commands. */
+function inspectOptions(command: Command): Command {
+  return command
+    .option("--kubeconfig <path>", "kubeconfig (default: KUBECONFIG or ~/.kube/config, like kubectl)")
+    .option("--namespace <name>", "Ferry's own namespace", "ferry-system")
+    .addOption(new Option("--policy <mode>", "the consent policy Ferry runs with").choices(["open", "guarded", "strict"]).default("guarded"))
+    .option("--cluster-name <name>", "the cluster name Ferry runs with", "local")
+    .addOption(new Option("-o, --output <format>", "output format").choices(["table", "json", "yaml"]).default("table"));
+}
+
+inspectOptions(program.command("status").description("rules with desired, synced, conflicting and failed copies")).action((flags: InspectFlags) => statusCommand(flags));
+inspectOptions(program.command("explain <namespace> [name]").description("why a namespace has or lacks a copy: rule, selector, policy, conflict")).action(
+  (namespace: string, name: string | undefined, flags: InspectFlags) => explainCommand(namespace, name, flags),
+);
+inspectOptions(program.command("plan").description("what a new or changed rule or source would create, update or delete; writes nothing"))
+  .requiredOption("-f, --file <path>", "YAML with Distributions, dialect resources or annotated Secrets/ConfigMaps")
+  .action((flags: InspectFlags & { file: string }) => planCommand(flags.file, flags));
+inspectOptions(program.command("convert").description("print the native Distributions equivalent to the dialect objects in the cluster")).action((flags: InspectFlags) =>
+  convertCommand(flags),
+);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error((error as Error).message);

@@ -4,7 +4,7 @@
 // orphan: copies are found by label and compared by content hash.
 import { managedSelector } from "../core/marks.js";
 import { objectKey, plan, type SourceState } from "../core/plan.js";
-import type { Action, ParseResult, Policy, Rule, RuleError, RuleReport, SourceKind } from "../core/types.js";
+import type { Action, ParseResult, PlanResult, Policy, Rule, RuleError, RuleReport, SourceKind, SourceObject } from "../core/types.js";
 import type { CustomResource, CustomResourceType, Dialect, DialectContext, SourceMetadata } from "../dialects/dialect.js";
 import { ApiError, KubeClient, isApiError } from "../kube/client.js";
 import { CopyWriter, objectPath } from "../kube/copy-writer.js";
@@ -29,6 +29,14 @@ export interface EngineOptions {
   concurrency?: number;
   relistIntervalMs?: number;
   silenceTimeoutMs?: number;
+  /** Plan but never write (the CLI's status, explain and plan commands). */
+  dryRun?: boolean;
+}
+
+/** Objects that are not in the cluster (yet), planned as if they were: `ferry plan -f`. */
+export interface Overlay {
+  sources: SourceObject[];
+  resources: KubeObject[];
 }
 
 const kinds: SourceKind[] = ["Secret", "ConfigMap"];
@@ -77,6 +85,7 @@ export class Engine {
   /** Duration of the last plan pass: the next pass waits at least twice that, so planning never starves writing. */
   private lastPlanMs = 0;
   private lastErrors: RuleError[] = [];
+  private overlay: Overlay | undefined;
   /** Called after every plan pass (tests and the CLI use it). */
   onPlanned?: (reports: RuleReport[], errors: RuleError[]) => void;
 
@@ -252,8 +261,13 @@ export class Engine {
   private parseAll(): void {
     const context = this.dialectContext();
     const parsed = new Map<string, ParsedOrigin>();
+    const overlaid = new Set((this.overlay?.sources ?? []).map((o) => objectKey(o.kind, o.namespace, o.name)));
     for (const kind of kinds) {
-      for (const record of this.metadata[kind].store.values()) {
+      const records = [
+        ...[...this.metadata[kind].store.values()].filter((r) => !overlaid.has(objectKey(kind, r.namespace, r.name))),
+        ...(this.overlay?.sources ?? []).filter((o) => o.kind === kind),
+      ];
+      for (const record of records) {
         if (!hasAnyKey(record.labels, this.triggerKeys) && !hasAnyKey(record.annotations, this.triggerKeys)) continue;
         const meta: SourceMetadata = { kind, namespace: record.namespace, name: record.name, uid: record.uid, resourceVersion: record.resourceVersion, labels: record.labels, annotations: record.annotations };
         for (const dialect of this.options.dialects) {
@@ -263,7 +277,10 @@ export class Engine {
       }
     }
     for (const { type, dialects, informer } of this.customResources.values()) {
-      for (const object of informer.store.values()) {
+      const extra = (this.overlay?.resources ?? []).filter((o) => o.apiVersion === `${type.group}/${type.version}` && o.kind === type.kind);
+      const extraKeys = new Set(extra.map((o) => `${o.metadata.namespace ?? ""}/${o.metadata.name}`));
+      const objects = [...[...informer.store.values()].filter((o) => !extraKeys.has(`${o.metadata.namespace ?? ""}/${o.metadata.name}`)), ...extra];
+      for (const object of objects) {
         const resource = toCustomResource(object);
         for (const dialect of dialects) {
           if (!dialect.fromCustomResource) continue;
@@ -300,6 +317,11 @@ export class Engine {
       if (rule.source.inline) continue;
       const key = objectKey(rule.source.kind, rule.source.namespace, rule.source.name);
       if (states.has(key)) continue;
+      const overlaid = this.overlay?.sources.find((o) => objectKey(o.kind, o.namespace, o.name) === key);
+      if (overlaid) {
+        states.set(key, overlaid);
+        continue;
+      }
       const meta = this.metadata[rule.source.kind].store.get(`${rule.source.namespace}/${rule.source.name}`);
       let state = this.sources.get(key);
       if (!meta) state = "missing";
@@ -315,9 +337,14 @@ export class Engine {
     return states;
   }
 
-  private runPlan(): void {
-    if (this.stopped || !this.hasSynced()) return;
-    const started = process.hrtime.bigint();
+  /** Plans with (or, with undefined, without) extra objects; the CLI's `plan -f` compares the two. */
+  setOverlay(overlay: Overlay | undefined): void {
+    this.overlay = overlay;
+    this.parseDirty = true;
+  }
+
+  /** Computes a plan from the current stores without acting on it. */
+  computePlan(): PlanResult & { rules: Rule[]; errors: RuleError[] } {
     if (this.parseDirty) this.parseAll();
     const rules: Rule[] = [];
     const errors: RuleError[] = [];
@@ -330,10 +357,7 @@ export class Engine {
       }
       errors.push(...result.errors);
     }
-    const view = new ObservedView(
-      { Secret: this.metadata.Secret.store, ConfigMap: this.metadata.ConfigMap.store },
-      { Secret: this.copies.Secret.store, ConfigMap: this.copies.ConfigMap.store },
-    );
+    const view = this.observedView();
     const result = plan({
       rules,
       namespaces: this.namespaces.store,
@@ -344,6 +368,37 @@ export class Engine {
       triggerKeys: this.triggerKeys,
       failures: this.failures,
     });
+    return { ...result, rules, errors };
+  }
+
+  /** The namespaces this engine sees, for explanations. */
+  namespaceInfo(name: string) {
+    return this.namespaces.store.get(name);
+  }
+
+  get policy(): Policy {
+    return this.options.policy;
+  }
+
+  private observedView(): ObservedView {
+    return new ObservedView(
+      { Secret: this.metadata.Secret.store, ConfigMap: this.metadata.ConfigMap.store },
+      { Secret: this.copies.Secret.store, ConfigMap: this.copies.ConfigMap.store },
+    );
+  }
+
+  private runPlan(): void {
+    if (this.stopped || !this.hasSynced()) return;
+    const started = process.hrtime.bigint();
+    const result = this.computePlan();
+    const { rules, errors } = result;
+    this.lastReports = result.reports;
+    this.lastErrors = errors;
+    this.planned = true;
+    if (this.options.dryRun) {
+      this.onPlanned?.(result.reports, errors);
+      return;
+    }
     const actions = new Map(result.actions.map((action) => [action.key, action]));
     for (const key of this.failures.keys()) {
       if (!actions.has(key)) {
@@ -353,9 +408,6 @@ export class Engine {
     }
     this.latestActions = actions;
     for (const key of actions.keys()) this.queue.add(key);
-    this.lastReports = result.reports;
-    this.lastErrors = errors;
-    this.planned = true;
     const metrics = this.options.metrics;
     if (metrics) {
       metrics.reconciles.inc({ controller: "distribution", result: "ok" });
@@ -418,11 +470,7 @@ export class Engine {
   private async process(key: string): Promise<void> {
     const action = this.latestActions.get(key);
     if (!action) return;
-    const view = new ObservedView(
-      { Secret: this.metadata.Secret.store, ConfigMap: this.metadata.ConfigMap.store },
-      { Secret: this.copies.Secret.store, ConfigMap: this.copies.ConfigMap.store },
-    );
-    const observed = view.get(key);
+    const observed = this.observedView().get(key);
     if (action.type === "delete" ? !observed : action.type === "create" ? observed !== undefined : observed?.contentHash === action.desired.contentHash) {
       return; // already done (by our own earlier write, or the world changed): the next plan decides
     }

@@ -57,65 +57,82 @@ export function isOptedOut(namespace: NamespaceInfo): boolean {
   return namespace.labels[OPT_OUT_LABEL] === "true" || namespace.annotations[OPT_OUT_LABEL] === "true";
 }
 
-function outcome(namespace: string, name: string, state: TargetOutcome["state"], reason: string, message: string): TargetOutcome {
-  return { namespace, name, state, reason, message };
+/** Why a namespace does or does not receive a rule's copy. */
+export interface NamespaceDecision {
+  selected: boolean;
+  /** CamelCase reason: Named, Glob, Selector, AllNamespaces, NotSelected, Excluded, ProtectedNamespace, ... */
+  reason: string;
+  message: string;
+  /** Denials worth reporting on the rule (the namespace was named explicitly). */
+  report?: TargetOutcome["state"];
+}
+
+/** Decides one namespace for one rule, with the consent policy applied. Pure. */
+export function decideNamespace(rule: Rule, namespace: NamespaceInfo, policy: Policy): NamespaceDecision {
+  const targets = compile(rule);
+  const name = namespace.name;
+  const named = targets.exact.has(name);
+  const how = named
+    ? "Named"
+    : rule.targets.allNamespaces
+      ? "AllNamespaces"
+      : targets.patterns.some((pattern) => pattern.test(name))
+        ? "Pattern"
+        : rule.targets.namespaceSelector !== undefined && matchesLabelSelector(rule.targets.namespaceSelector, namespace.labels)
+          ? "Selector"
+          : undefined;
+  if (!how) return { selected: false, reason: "NotSelected", message: `namespace ${name} is not named, matched by a pattern or selected by labels` };
+  if (targets.excludeExact.has(name) || targets.exclude.some((pattern) => pattern.test(name))) {
+    return { selected: false, reason: "Excluded", message: `namespace ${name} is excluded by the rule` };
+  }
+  const annotated = Object.entries(rule.targets.excludeAnnotated ?? {}).find(([key, value]) => namespace.annotations[key] === value);
+  if (annotated) return { selected: false, reason: "ExcludedByAnnotation", message: `namespace ${name} is annotated ${annotated[0]}=${annotated[1]}` };
+  const adminNamed = named && rule.scope === "cluster";
+  if (policy.protectedNamespaces.includes(name) && !adminNamed) {
+    return {
+      selected: false,
+      reason: "ProtectedNamespace",
+      message: `namespace ${name} is protected: only a cluster-scoped rule that names it may write there`,
+      report: named ? "Denied" : undefined,
+    };
+  }
+  if (isOptedOut(namespace) && !adminNamed) {
+    return { selected: false, reason: "NamespaceOptedOut", message: `namespace ${name} is labelled ${OPT_OUT_LABEL}=true`, report: named ? "Denied" : undefined };
+  }
+  if (policy.mode === "strict" && rule.scope === "namespace" && !namespaceAccepts(namespace, rule.source.namespace)) {
+    return {
+      selected: false,
+      reason: "NotAccepted",
+      message: `policy strict: namespace ${name} does not accept copies from ${rule.source.namespace} (label ${ACCEPT_KEY}=all or annotation ${ACCEPT_KEY})`,
+      report: named ? "Denied" : undefined,
+    };
+  }
+  if (namespace.terminating) {
+    return { selected: false, reason: "NamespaceTerminating", message: `namespace ${name} is being deleted`, report: "NamespaceTerminating" };
+  }
+  return { selected: true, reason: how, message: `namespace ${name} is selected (${how})` };
 }
 
 /** Selects the target namespaces of a rule; copyName is only used to label outcomes. */
 export function selectTargets(rule: Rule, namespaces: ReadonlyMap<string, NamespaceInfo>, policy: Policy, copyName: string): Selection {
   const targets = compile(rule);
   const selection: Selection = { namespaces: [], outcomes: [] };
-  const protectedNamespaces = new Set(policy.protectedNamespaces);
   const broad = rule.targets.allNamespaces || targets.patterns.length > 0 || rule.targets.namespaceSelector !== undefined;
   const candidates: Iterable<NamespaceInfo> = broad
     ? namespaces.values()
     : [...targets.exact].flatMap((name) => {
         const info = namespaces.get(name);
-        if (!info) selection.outcomes.push(outcome(name, copyName, "NamespaceNotFound", "NamespaceNotFound", `namespace ${name} does not exist (yet)`));
+        if (!info) {
+          selection.outcomes.push({ namespace: name, name: copyName, state: "NamespaceNotFound", reason: "NamespaceNotFound", message: `namespace ${name} does not exist (yet)` });
+        }
         return info ? [info] : [];
       });
   for (const namespace of candidates) {
-    const name = namespace.name;
-    const named = targets.exact.has(name);
-    const matched =
-      named ||
-      rule.targets.allNamespaces ||
-      targets.patterns.some((pattern) => pattern.test(name)) ||
-      (rule.targets.namespaceSelector !== undefined && matchesLabelSelector(rule.targets.namespaceSelector, namespace.labels));
-    if (!matched) continue;
-    if (targets.excludeExact.has(name) || targets.exclude.some((pattern) => pattern.test(name))) continue;
-    if (Object.entries(rule.targets.excludeAnnotated ?? {}).some(([key, value]) => namespace.annotations[key] === value)) continue;
-    if (protectedNamespaces.has(name) && !(named && rule.scope === "cluster")) {
-      if (named) {
-        selection.outcomes.push(
-          outcome(name, copyName, "Denied", "ProtectedNamespace", `namespace ${name} is protected: only a cluster-scoped rule that names it may write there`),
-        );
-      }
-      continue;
+    const decision = decideNamespace(rule, namespace, policy);
+    if (decision.selected) selection.namespaces.push(namespace.name);
+    else if (decision.report) {
+      selection.outcomes.push({ namespace: namespace.name, name: copyName, state: decision.report, reason: decision.reason, message: decision.message });
     }
-    if (isOptedOut(namespace) && !(named && rule.scope === "cluster")) {
-      if (named) selection.outcomes.push(outcome(name, copyName, "Denied", "NamespaceOptedOut", `namespace ${name} is labelled ${OPT_OUT_LABEL}=true`));
-      continue;
-    }
-    if (policy.mode === "strict" && rule.scope === "namespace" && !namespaceAccepts(namespace, rule.source.namespace)) {
-      if (named) {
-        selection.outcomes.push(
-          outcome(
-            name,
-            copyName,
-            "Denied",
-            "NotAccepted",
-            `policy strict: namespace ${name} does not accept copies from ${rule.source.namespace} (label ${ACCEPT_KEY}=all or annotation ${ACCEPT_KEY})`,
-          ),
-        );
-      }
-      continue;
-    }
-    if (namespace.terminating) {
-      selection.outcomes.push(outcome(name, copyName, "NamespaceTerminating", "NamespaceTerminating", `namespace ${name} is being deleted`));
-      continue;
-    }
-    selection.namespaces.push(name);
   }
   selection.namespaces.sort();
   return selection;
