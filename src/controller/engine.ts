@@ -293,6 +293,14 @@ export class Engine {
         }
       }
     }
+    // Bad input must not cost copies: an object whose new version only yields errors keeps the
+    // rules of its last good version (its Event says why); deleting the object still prunes.
+    for (const [key, origin] of parsed) {
+      const previous = this.parsed.get(key);
+      if (origin.result.rules.length === 0 && origin.result.errors.length > 0 && previous && previous.result.rules.length > 0) {
+        parsed.set(key, { ...origin, result: { rules: previous.result.rules, errors: origin.result.errors } });
+      }
+    }
     this.parsed = parsed;
     this.parseDirty = false;
   }

@@ -296,3 +296,18 @@ test("an idle cluster and a restart while in sync cost zero writes", async (t) =
   assert.deepEqual(after.map((o) => o?.metadata.resourceVersion), copies.map((o) => o?.metadata.resourceVersion));
   assert.ok(after.every((o) => o?.metadata.labels?.[RULE_LABEL]));
 });
+
+test("bad input never costs copies: an invalid edit keeps the last good rule and says why in an Event", async (t) => {
+  await startTestFerry(t);
+  const src = await createNamespace(t, "src");
+  const env = uniqueName("env");
+  const a = await createNamespace(t, "a", { env });
+  await createSecret(src, "kept", { v: "1" }, { annotations: { "ferry.dev/sync-to-selector": `env=${env}` } });
+  const copy = await waitForObject("Secret", a, "kept");
+  await patchObject("Secret", src, "kept", { metadata: { annotations: { "ferry.dev/sync-to-selector": "env in (unclosed" } } });
+  await waitFor(async () => (await eventsFor(src, "kept")).some((e) => e.reason === "InvalidSelector"), { timeoutMs: 30_000, description: "InvalidSelector Event" });
+  const after = await getObject("Secret", a, "kept");
+  assert.equal(after?.metadata.resourceVersion, copy.metadata.resourceVersion, "the copy was neither deleted nor rewritten");
+  await deleteObject("Secret", src, "kept");
+  await waitForGone("Secret", a, "kept");
+});
