@@ -8,6 +8,7 @@ import { LocalControlPlane } from "../controlplane/local-control-plane.js";
 import type { PolicyMode } from "../core/types.js";
 import { KubeClient } from "../kube/client.js";
 import { createLogger } from "../ops/logger.js";
+import { setupTracing } from "../ops/tracing.js";
 import { startElectedFerry } from "./elected-ferry.js";
 import { startFerry } from "./run.js";
 
@@ -34,6 +35,8 @@ const inCluster = () => Boolean(process.env.KUBERNETES_SERVICE_HOST) && existsSy
 
 export async function runCommand(flags: RunFlags): Promise<void> {
   const logger = createLogger({ level: flags.logLevel, pretty: flags.logFormat ? flags.logFormat === "pretty" : undefined });
+  const tracing = setupTracing();
+  if (tracing) logger.info("OpenTelemetry tracing on (OTLP/HTTP)");
   const kubeConfig = new KubeConfig();
   let local: LocalControlPlane | undefined;
   const named = flags.kubeconfig ?? process.env.KUBECONFIG;
@@ -78,6 +81,7 @@ export async function runCommand(flags: RunFlags): Promise<void> {
     await ferry.stop();
     client.close();
     if (local) await local.down();
+    await tracing?.shutdown();
     logger.flush?.();
     process.exit(0);
   };

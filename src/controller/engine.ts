@@ -12,6 +12,7 @@ import { Informer, type KubeObject, type RunningWatch } from "../kube/informer.j
 import { WorkQueue } from "../kube/work-queue.js";
 import type { Logger } from "../ops/logger.js";
 import type { FerryMetrics } from "../ops/metrics.js";
+import { tracer } from "../ops/tracing.js";
 import { EventRecorder, type EventTarget } from "./event-recorder.js";
 import { ObservedView, copyRecord, hasAnyKey, metadataRecord, namespaceInfo, sourceObject } from "./observed-state.js";
 import { StatusWriter } from "./status-writer.js";
@@ -168,7 +169,10 @@ export class Engine {
         if (failures === 1 || failures % 10 === 0) this.log.warn({ target: key, reason, failures, err: (error as Error).message }, "write failed");
         this.trigger();
       },
+      onAdd: () => options.metrics?.queueAdds.inc({ queue: "copies" }),
+      onRetry: () => options.metrics?.queueRetries.inc({ queue: "copies" }),
       onDone: (_key, queuedMs) => {
+        options.metrics?.queueDepth.set({ queue: "copies" }, this.queue.depth);
         options.metrics?.queueLatency.observe({ queue: "copies" }, queuedMs / 1000);
       },
     });
@@ -398,7 +402,10 @@ export class Engine {
   private runPlan(): void {
     if (this.stopped || !this.hasSynced()) return;
     const started = process.hrtime.bigint();
+    const span = tracer().startSpan("ferry.plan");
     const result = this.computePlan();
+    span.setAttributes({ "ferry.rules": result.rules.length, "ferry.actions": result.actions.length, "ferry.errors": result.errors.length });
+    span.end();
     const { rules, errors } = result;
     this.lastReports = result.reports;
     this.lastErrors = errors;
@@ -482,14 +489,21 @@ export class Engine {
     if (action.type === "delete" ? !observed : action.type === "create" ? observed !== undefined : observed?.contentHash === action.desired.contentHash) {
       return; // already done (by our own earlier write, or the world changed): the next plan decides
     }
+    const target = action.type === "delete" ? action : action.desired;
+    const span = tracer().startSpan("ferry.write", {
+      attributes: { "ferry.action": action.type, "ferry.kind": target.kind, "ferry.namespace": target.namespace, "ferry.name": target.name, "ferry.rule": action.ruleId ?? "" },
+    });
     try {
       await this.writer.execute(action);
     } catch (error) {
+      span.setStatus({ code: 2, message: error instanceof ApiError ? error.reason : "Error" });
       if (action.type === "create" && isApiError(error, 409)) {
         // Exists but not seen yet: the metadata watch will show it, and the plan will decide.
         throw new ApiError(409, "AlreadyExists", `${key} already exists`);
       }
       throw error;
+    } finally {
+      span.end();
     }
     if (this.latestActions.get(key) === action) this.latestActions.delete(key);
     if (this.failures.delete(key)) this.trigger();

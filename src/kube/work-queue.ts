@@ -9,6 +9,9 @@ export interface WorkQueueOptions {
   baseBackoffMs?: number;
   maxBackoffMs?: number;
   onError?: (key: string, error: unknown, failures: number) => void;
+  /** Called for every add and every retry (metrics). */
+  onAdd?: () => void;
+  onRetry?: () => void;
   /** Called with each finished item's time in queue and processing time (ms). */
   onDone?: (key: string, queuedMs: number, workMs: number, ok: boolean) => void;
 }
@@ -50,6 +53,7 @@ export class WorkQueue {
     if (this.stopped) return;
     if (this.timers.has(key)) return; // backing off: the timer re-adds it
     this.adds++;
+    this.options.onAdd?.();
     if (this.active.has(key)) {
       this.dirty.add(key);
       return;
@@ -117,6 +121,7 @@ export class WorkQueue {
         const base = this.options.baseBackoffMs ?? 200;
         const wait = Math.min(this.options.maxBackoffMs ?? 60_000, base * 2 ** (failures - 1));
         this.retries++;
+        this.options.onRetry?.();
         this.timers.set(
           key,
           setTimeout(() => {
