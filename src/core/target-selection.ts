@@ -118,13 +118,15 @@ export function selectTargets(rule: Rule, namespaces: ReadonlyMap<string, Namesp
   const targets = compile(rule);
   const selection: Selection = { namespaces: [], outcomes: [] };
   const broad = rule.targets.allNamespaces || targets.patterns.length > 0 || rule.targets.namespaceSelector !== undefined;
+  // Names that do not exist (yet) are reported, also next to patterns and selectors.
+  for (const name of targets.exact) {
+    if (namespaces.has(name) || targets.excludeExact.has(name) || targets.exclude.some((pattern) => pattern.test(name))) continue;
+    selection.outcomes.push({ namespace: name, name: copyName, state: "NamespaceNotFound", reason: "NamespaceNotFound", message: `namespace ${name} does not exist (yet)` });
+  }
   const candidates: Iterable<NamespaceInfo> = broad
     ? namespaces.values()
     : [...targets.exact].flatMap((name) => {
         const info = namespaces.get(name);
-        if (!info) {
-          selection.outcomes.push({ namespace: name, name: copyName, state: "NamespaceNotFound", reason: "NamespaceNotFound", message: `namespace ${name} does not exist (yet)` });
-        }
         return info ? [info] : [];
       });
   for (const namespace of candidates) {

@@ -234,3 +234,11 @@ test("property: after convergence, removing all rules deletes exactly the copies
     { numRuns: 200 },
   );
 });
+
+test("a named namespace that does not exist is reported, also next to a selector", () => {
+  const result = plan(
+    world({ rules: [rule("r", "src", "db", { namespaces: ["ghost", "a"], namespaceSelector: { matchLabels: { team: "x" } } })], namespaces, sources: [secret("src", "db")] }),
+  );
+  assert.deepEqual(result.actions.map((a) => a.key).sort(), ["Secret/a/db", "Secret/team-x/db"]);
+  assert.deepEqual(result.reports[0]!.outcomes.map((o) => `${o.namespace} ${o.state}`), ["ghost NamespaceNotFound", "a Pending", "team-x Pending"].sort());
+});
