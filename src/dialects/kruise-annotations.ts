@@ -3,6 +3,12 @@
 // is copied into the listed namespaces;
 //   openkruise.io/sync-to: "cluster"
 // into every namespace except kube-system and kube-public.
+//
+// The proposal's list key `openkruise.io/sync-to/namespaces` has two slashes, which the API
+// server rejects (an annotation key is `[prefix/]name` and the name may not contain "/"), so
+// Story 1 cannot be applied as written. Ferry also reads the valid spelling
+// `openkruise.io/sync-to-namespaces` (same value, same meaning); the seed's key is kept for
+// fidelity (objects built without API validation, e.g. `ferry plan` on files).
 import type { ParseResult, RuleError } from "../core/types.js";
 import type { Dialect, SourceMetadata } from "./dialect.js";
 import {
@@ -22,20 +28,24 @@ import {
 } from "./common.js";
 
 export const KRUISE_SYNC_TO = "openkruise.io/sync-to";
+/** As written in the proposal; not a valid annotation key for the API server. */
 export const KRUISE_SYNC_TO_NAMESPACES = "openkruise.io/sync-to/namespaces";
+/** The valid spelling Ferry reads as well (and prefers when both are present). */
+export const KRUISE_SYNC_TO_NAMESPACES_VALID = "openkruise.io/sync-to-namespaces";
 const DIALECT = "kruise";
-const TRIGGER_KEYS = [KRUISE_SYNC_TO, KRUISE_SYNC_TO_NAMESPACES];
+const TRIGGER_KEYS = [KRUISE_SYNC_TO, KRUISE_SYNC_TO_NAMESPACES, KRUISE_SYNC_TO_NAMESPACES_VALID];
 
 function parse(meta: SourceMetadata): ParseResult {
   const origin = sourceOrigin(DIALECT, meta);
   const mode = meta.annotations[KRUISE_SYNC_TO];
-  const list = meta.annotations[KRUISE_SYNC_TO_NAMESPACES];
+  const listKey = meta.annotations[KRUISE_SYNC_TO_NAMESPACES_VALID] !== undefined ? KRUISE_SYNC_TO_NAMESPACES_VALID : KRUISE_SYNC_TO_NAMESPACES;
+  const list = meta.annotations[listKey];
   const errors: RuleError[] = [];
   if (mode === undefined) {
     // The proposal returns early when sync-to is absent: the list alone asks for nothing.
     return {
       rules: [],
-      errors: [ruleError(origin, "InvalidAnnotation", `${KRUISE_SYNC_TO_NAMESPACES} is set but ${KRUISE_SYNC_TO} is missing; set ${KRUISE_SYNC_TO}: "namespaces" to use the list`)],
+      errors: [ruleError(origin, "InvalidAnnotation", `${listKey} is set but ${KRUISE_SYNC_TO} is missing; set ${KRUISE_SYNC_TO}: "namespaces" to use the list`)],
     };
   }
   const value = mode.trim();
@@ -44,7 +54,7 @@ function parse(meta: SourceMetadata): ParseResult {
     targets.allNamespaces = true;
     targets.exclude = [...KRUISE_FORBIDDEN_NAMESPACES];
     if (list !== undefined) {
-      errors.push(ruleError(origin, "IgnoredAnnotation", `${KRUISE_SYNC_TO_NAMESPACES} is ignored because ${KRUISE_SYNC_TO} is "cluster"`));
+      errors.push(ruleError(origin, "IgnoredAnnotation", `${listKey} is ignored because ${KRUISE_SYNC_TO} is "cluster"`));
     }
     return { rules: [pushRule({ dialect: DIALECT, meta, scope: "namespace", targets })], errors };
   }
@@ -53,10 +63,10 @@ function parse(meta: SourceMetadata): ParseResult {
     const valid = items.filter(isNamespaceName);
     const invalid = items.filter((item) => !isNamespaceName(item));
     if (invalid.length > 0) {
-      errors.push(ruleError(origin, "InvalidNamespaceName", `${KRUISE_SYNC_TO_NAMESPACES} lists invalid namespace names ${quoteList(invalid)}; they are ignored`));
+      errors.push(ruleError(origin, "InvalidNamespaceName", `${listKey} lists invalid namespace names ${quoteList(invalid)}; they are ignored`));
     }
     if (items.length === 0) {
-      errors.push(ruleError(origin, "InvalidAnnotation", `${KRUISE_SYNC_TO} is "namespaces" but ${KRUISE_SYNC_TO_NAMESPACES} lists no namespace (use "ns-1;ns-2")`));
+      errors.push(ruleError(origin, "InvalidAnnotation", `${KRUISE_SYNC_TO} is "namespaces" but ${listKey} lists no namespace (use ${KRUISE_SYNC_TO_NAMESPACES_VALID}: "ns-1;ns-2")`));
     }
     const targets = emptyTargets();
     targets.namespaces = valid;

@@ -67,6 +67,20 @@ test("the namespace list is trimmed, empty items and duplicates are dropped", ()
   assert.deepEqual(result.rules[0]!.targets.namespaces, ["ns-1", "ns-2"]);
 });
 
+test("the valid key openkruise.io/sync-to-namespaces (the seed's two-slash key is rejected by the API server) means the same and wins over it", () => {
+  const valid = parse({ "openkruise.io/sync-to": "namespaces", "openkruise.io/sync-to-namespaces": "ns-1; ns-2" });
+  assert.deepEqual(valid.errors, []);
+  assert.deepEqual(valid.rules[0]!.targets.namespaces, ["ns-1", "ns-2"]);
+  const both = parse({ "openkruise.io/sync-to": "namespaces", "openkruise.io/sync-to-namespaces": "ns-3", "openkruise.io/sync-to/namespaces": "ns-1" });
+  assert.deepEqual(both.rules[0]!.targets.namespaces, ["ns-3"]);
+  const bad = parse({ "openkruise.io/sync-to": "namespaces", "openkruise.io/sync-to-namespaces": "ns-1;Bad_NS" });
+  assert.match(bad.errors[0]!.message, /^openkruise\.io\/sync-to-namespaces lists invalid namespace names "Bad_NS"/);
+  const alone = parse({ "openkruise.io/sync-to-namespaces": "ns-1" });
+  assert.deepEqual(alone.rules, []);
+  assert.match(alone.errors[0]!.message, /^openkruise\.io\/sync-to-namespaces is set but openkruise\.io\/sync-to is missing/);
+  assert.ok(keys.includes("openkruise.io/sync-to-namespaces"), "a trigger key: stripped from copies");
+});
+
 test("invalid names are reported and the valid ones still used", () => {
   const result = parse({ "openkruise.io/sync-to": "namespaces", "openkruise.io/sync-to/namespaces": "ns-1;Bad_NS;-x;ns-2;" + "a".repeat(64) });
   assert.deepEqual(result.rules[0]!.targets.namespaces, ["ns-1", "ns-2"]);
