@@ -19,6 +19,7 @@ program
   .option("--qps <n>", "client-side request rate limit", (v) => Number(v), 200)
   .option("--burst <n>", "client-side request burst", (v) => Number(v), 400)
   .option("--health-port <port>", "port for /healthz, /readyz and /metrics", (v) => Number(v), 8080)
+  .option("--no-registry", "do not run the registry credentials part")
   .option("--serve-foreign-crds", "serve dialects whose CRD another controller owns", false)
   .option("--leader-elect", "run as one of several replicas: only the holder of the ferry-leader Lease writes", false)
   .option("--lease-duration <seconds>", "leader lease duration", (v) => Number(v), 15)

@@ -28,6 +28,7 @@ export interface RunFlags {
   logLevel: string;
   logFormat?: "json" | "pretty";
   leaderElect: boolean;
+  registry: boolean;
   leaseDuration: number;
 }
 
@@ -63,6 +64,7 @@ export async function runCommand(flags: RunFlags): Promise<void> {
     concurrency: flags.concurrency,
     healthPort: flags.healthPort,
     serveForeignCrds: flags.serveForeignCrds,
+    registry: flags.registry,
   };
   const ferry = flags.leaderElect
     ? await startElectedFerry(ferryOptions, {

@@ -14,6 +14,7 @@ import { applyCrd, ensureForeignCrd, servedTypes } from "../kube/crd-installer.j
 import { startHealthServer } from "../ops/health-server.js";
 import type { Logger } from "../ops/logger.js";
 import { FerryMetrics } from "../ops/metrics.js";
+import { registryCrds, startRegistry, type RunningRegistry } from "../registry/index.js";
 
 export interface FerryOptions {
   client: KubeClient;
@@ -31,6 +32,10 @@ export interface FerryOptions {
   silenceTimeoutMs?: number;
   /** Serve a dialect whose CRD another controller owns (default: leave it to that controller). */
   serveForeignCrds?: boolean;
+  /** Run the registry credentials part (default true). */
+  registry?: boolean;
+  /** registry-creds compatible environment (default: process.env). */
+  registryEnv?: NodeJS.ProcessEnv;
 }
 
 export interface RunningFerry {
@@ -78,7 +83,7 @@ export async function startFerry(options: FerryOptions): Promise<RunningFerry> {
   const wanted: CustomResourceType[] = dialects.flatMap((d) => d.customResourceTypes ?? []);
   const refused = new Set<string>();
   if (options.installCrds) {
-    for (const crd of nativeCrds) await applyCrd(client, crd);
+    for (const crd of [...nativeCrds, ...registryCrds]) await applyCrd(client, crd);
     for (const crd of foreignCrds()) {
       const key = crdTypeKey(crd);
       if (!wanted.some((type) => `${type.group}/${type.kind}` === key)) continue;
@@ -107,10 +112,26 @@ export async function startFerry(options: FerryOptions): Promise<RunningFerry> {
     silenceTimeoutMs: options.silenceTimeoutMs,
   });
   engine.start();
+  let registry: RunningRegistry | undefined;
+  if (options.registry ?? true) {
+    registry = await startRegistry({
+      client,
+      logger,
+      metrics,
+      ferryNamespace: options.namespace,
+      env: options.registryEnv ?? process.env,
+      relistIntervalMs: options.relistIntervalMs,
+      silenceTimeoutMs: options.silenceTimeoutMs,
+    });
+  }
+  const health = {
+    isReady: () => engine.isReady() && (registry?.isReady() ?? true),
+    watchHealth: () => engine.watchHealth(),
+  };
   let server: Server | undefined;
   let healthUrl: string | undefined;
   if (options.healthPort !== undefined) {
-    server = await startHealthServer(options.healthPort, engine, metrics.registry, options.healthHost);
+    server = await startHealthServer(options.healthPort, health, metrics.registry, options.healthHost);
     const address = server.address();
     if (address && typeof address === "object") healthUrl = `http://127.0.0.1:${address.port}`;
   }
@@ -120,6 +141,7 @@ export async function startFerry(options: FerryOptions): Promise<RunningFerry> {
     metrics,
     healthUrl,
     async stop() {
+      await registry?.stop();
       await engine.stop();
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     },

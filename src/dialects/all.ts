@@ -2,8 +2,9 @@
 import type { Dialect } from "./dialect.js";
 import { allDialects as peerDialects } from "./index.js";
 import { nativeDialect } from "./native.js";
+import { registryCredsDialect } from "../registry/registry-dialect.js";
 
-export const allDialects: Dialect[] = [nativeDialect, ...peerDialects];
+export const allDialects: Dialect[] = [nativeDialect, ...peerDialects, registryCredsDialect];
 
 export function selectDialects(names: string[] | undefined): Dialect[] {
   if (!names || names.length === 0 || names.includes("all")) return allDialects;

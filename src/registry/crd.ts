@@ -1,0 +1,150 @@
+// The RegistryCredential CustomResourceDefinition (ferry.dev/v1alpha1, cluster-scoped): a
+// credential provider, its parameters by Secret reference (in Ferry's namespace), the name of
+// the generated dockerconfigjson Secret, its targets (as a Distribution's) and the
+// ServiceAccounts whose imagePullSecrets should name it. Status never carries a credential.
+import type { CustomResourceType } from "../dialects/dialect.js";
+
+export const registryCredentialType: CustomResourceType = {
+  group: "ferry.dev",
+  version: "v1alpha1",
+  kind: "RegistryCredential",
+  plural: "registrycredentials",
+  namespaced: false,
+};
+
+export const registryCredentialsPath = `/apis/${registryCredentialType.group}/${registryCredentialType.version}/${registryCredentialType.plural}`;
+
+const nameOrGlob = { type: "string", maxLength: 63, pattern: "^[a-z0-9*?]([-a-z0-9*?]*[a-z0-9*?])?$" };
+const objectName = { type: "string", maxLength: 253, pattern: "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$" };
+
+const labelSelector = {
+  type: "object",
+  properties: {
+    matchLabels: { type: "object", additionalProperties: { type: "string" } },
+    matchExpressions: {
+      type: "array",
+      items: {
+        type: "object",
+        required: ["key", "operator"],
+        properties: {
+          key: { type: "string" },
+          operator: { type: "string", enum: ["In", "NotIn", "Exists", "DoesNotExist"] },
+          values: { type: "array", items: { type: "string" } },
+        },
+      },
+    },
+  },
+  "x-kubernetes-map-type": "atomic",
+};
+
+const spec = {
+  type: "object",
+  required: ["provider"],
+  properties: {
+    provider: {
+      type: "string",
+      enum: ["dockerhub", "ecr", "google", "acr", "dockerconfigjson"],
+      description: "dockerhub: user + password/token; ecr: GetAuthorizationToken (AWS SDK v3); google: service-account JSON -> access token (or _json_key); acr: service principal basic auth; dockerconfigjson: given as-is.",
+    },
+    secretRef: {
+      type: "object",
+      required: ["name"],
+      description:
+        "A Secret in Ferry's namespace with the provider's secret parameters, under registry-creds' keys: DOCKER_USER/DOCKER_PASSWORD; AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY[/AWS_SESSION_TOKEN] (absent: the SDK's default chain); application_default_credentials.json; ACR_CLIENT_ID/ACR_PASSWORD; .dockerconfigjson.",
+      properties: { name: objectName },
+    },
+    registries: {
+      type: "array",
+      items: { type: "string", minLength: 1, maxLength: 512 },
+      maxItems: 50,
+      description: "Registry URLs or hosts the login is for (dockerhub: default https://index.docker.io/v1/; google: default https://gcr.io; acr: required).",
+    },
+    ecr: {
+      type: "object",
+      properties: {
+        accounts: { type: "array", items: { type: "string", pattern: "^[0-9]{12}$" }, maxItems: 50 },
+        regions: { type: "array", items: { type: "string", minLength: 1, maxLength: 64 }, maxItems: 50 },
+        endpoint: { type: "string", description: "Endpoint override (else AWS_ENDPOINT_URL_ECR / AWS_ENDPOINT_URL)." },
+      },
+    },
+    google: { type: "object", properties: { authMode: { type: "string", enum: ["accessToken", "jsonKey"], default: "accessToken" } } },
+    secretName: { ...objectName, description: "Name of the generated Secret and its copies (default: this resource's name)." },
+    targets: {
+      type: "object",
+      description: "Namespaces that receive the Secret (absent: all). Namespaces annotated registry-creds/ignore=\"true\" never do.",
+      properties: {
+        namespaces: { type: "array", items: nameOrGlob, maxItems: 1000 },
+        namespaceSelector: labelSelector,
+        allNamespaces: { type: "boolean" },
+        exclude: { type: "array", items: nameOrGlob, maxItems: 1000 },
+      },
+    },
+    serviceAccounts: { type: "array", items: objectName, maxItems: 50, description: 'ServiceAccounts whose imagePullSecrets name the copy (default ["default"]).' },
+    conflict: { type: "string", enum: ["skip", "overwrite"], default: "skip", description: "What to do with an existing Secret of the same name that Ferry did not write." },
+  },
+};
+
+const status = {
+  type: "object",
+  properties: {
+    observedGeneration: { type: "integer", format: "int64" },
+    secretName: { type: "string" },
+    registries: { type: "array", items: { type: "string" } },
+    lastRefreshTime: { type: "string", format: "date-time" },
+    nextRefreshTime: { type: "string", format: "date-time" },
+    expiresAt: { type: "string", format: "date-time" },
+    lastError: { type: "string" },
+    conditions: {
+      type: "array",
+      items: {
+        type: "object",
+        required: ["type", "status"],
+        properties: {
+          type: { type: "string" },
+          status: { type: "string", enum: ["True", "False", "Unknown"] },
+          reason: { type: "string" },
+          message: { type: "string" },
+          observedGeneration: { type: "integer", format: "int64" },
+          lastTransitionTime: { type: "string", format: "date-time" },
+        },
+      },
+      "x-kubernetes-list-type": "map",
+      "x-kubernetes-list-map-keys": ["type"],
+    },
+  },
+};
+
+export const registryCredentialCrd: Record<string, unknown> = {
+  apiVersion: "apiextensions.k8s.io/v1",
+  kind: "CustomResourceDefinition",
+  metadata: { name: "registrycredentials.ferry.dev", labels: { "app.kubernetes.io/name": "ferry" } },
+  spec: {
+    group: "ferry.dev",
+    names: { kind: "RegistryCredential", listKind: "RegistryCredentialList", plural: "registrycredentials", singular: "registrycredential", shortNames: ["regcred"], categories: ["ferry"] },
+    scope: "Cluster",
+    versions: [
+      {
+        name: "v1alpha1",
+        served: true,
+        storage: true,
+        subresources: { status: {} },
+        additionalPrinterColumns: [
+          { name: "Provider", type: "string", jsonPath: ".spec.provider" },
+          { name: "Secret", type: "string", jsonPath: ".status.secretName" },
+          { name: "Ready", type: "string", jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+          { name: "Expires", type: "date", jsonPath: ".status.expiresAt" },
+          { name: "Reason", type: "string", jsonPath: '.status.conditions[?(@.type=="Ready")].reason', priority: 1 },
+          { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" },
+        ],
+        schema: {
+          openAPIV3Schema: {
+            type: "object",
+            description: "A registry login that Ferry produces, keeps fresh and distributes as a kubernetes.io/dockerconfigjson Secret.",
+            required: ["spec"],
+            properties: { apiVersion: { type: "string" }, kind: { type: "string" }, metadata: { type: "object" }, spec, status },
+          },
+        },
+      },
+    ],
+  },
+};
