@@ -1,0 +1,517 @@
+// The Helm chart (charts/ferry): helm lint and helm template with the defaults and with every
+// toggle on, least-privilege RBAC exactly as charts/ferry/files/rbac.yaml lists it, and the
+// rendered manifests applied to the real control plane (server-side dry-run, then for real).
+// helm comes from tools/helm/install.sh (built from the Go module proxy); if it cannot be
+// installed these tests fail, they do not skip.
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { test, type TestContext } from "node:test";
+import { parse } from "yaml";
+import type { KubeClient } from "../../src/kube/client.js";
+import { isApiError } from "../../src/kube/client.js";
+import { waitFor } from "../../src/util/wait-for.js";
+import {
+  chartDir,
+  chartRbac,
+  expectedRbacRules,
+  lintChart,
+  renderChart,
+  toManifestText,
+  type Manifest,
+  type PolicyRule,
+} from "../../tools/helm/chart.js";
+import { adminClient, createNamespace, sharedControlPlane, uniqueName } from "../support/cluster.js";
+
+const chart = parse(readFileSync(join(chartDir, "Chart.yaml"), "utf8")) as { appVersion: string; version: string };
+
+const NATIVE_CRDS = ["distributions.ferry.dev", "clusterdistributions.ferry.dev", "registrycredentials.ferry.dev"];
+const FOREIGN_CRDS = [
+  "resourcedistributions.apps.kruise.io",
+  "templategroupinstances.tenantoperator.stakater.com",
+  "templateinstances.tenantoperator.stakater.com",
+  "templates.tenantoperator.stakater.com",
+];
+
+/** Every value the chart has, switched on or set away from its default. */
+function everyToggle(namespace: string): Record<string, unknown> {
+  return {
+    namespaceOverride: namespace,
+    image: { repository: "registry.example.com/platform/ferry", digest: `sha256:${"ab".repeat(32)}`, pullPolicy: "Always" },
+    imagePullSecrets: [{ name: "registry-pull" }],
+    replicas: 3,
+    leaderElection: { enabled: true, leaseDurationSeconds: 30 },
+    policy: "strict",
+    dialects: ["native", "kruise", "kruise-rd", "stakater", "registry-creds"],
+    clusterName: "prod-eu-1",
+    concurrency: 8,
+    qps: 50,
+    burst: 100,
+    serveForeignCrds: true,
+    logLevel: "debug",
+    healthPort: 9090,
+    crds: { install: true, installForeign: true, keep: true, manageAtRuntime: true },
+    serviceAccount: { create: true, name: "ferry-operator", annotations: { "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/ferry" } },
+    rbac: { create: true },
+    env: [{ name: "awsregion", value: "eu-west-1" }, { name: "DOCKER_USER", valueFrom: { secretKeyRef: { name: "registry-creds-dockerhub", key: "DOCKER_USER", optional: true } } }],
+    envFrom: [{ secretRef: { name: "registry-creds-env", optional: true } }],
+    resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+    priorityClassName: "system-cluster-critical",
+    podAnnotations: { "example.com/owner": "platform" },
+    podLabels: { team: "platform" },
+    nodeSelector: { "kubernetes.io/os": "linux" },
+    tolerations: [{ key: "dedicated", operator: "Equal", value: "platform", effect: "NoSchedule" }],
+    affinity: {
+      podAntiAffinity: {
+        preferredDuringSchedulingIgnoredDuringExecution: [
+          { weight: 100, podAffinityTerm: { topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: { "app.kubernetes.io/name": "ferry" } } } },
+        ],
+      },
+    },
+    topologySpreadConstraints: [{ maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: { "app.kubernetes.io/name": "ferry" } } }],
+    metrics: {
+      service: { enabled: true, port: 9100, annotations: { "example.com/scrape": "true" } },
+      serviceMonitor: {
+        enabled: true,
+        interval: "15s",
+        scrapeTimeout: "5s",
+        labels: { release: "prometheus" },
+        relabelings: [{ action: "replace", targetLabel: "cluster", replacement: "prod-eu-1" }],
+        metricRelabelings: [{ action: "drop", sourceLabels: ["__name__"], regex: "nodejs_.*" }],
+      },
+    },
+  };
+}
+
+function only(objects: Manifest[], kind: string): Manifest {
+  const found = objects.filter((object) => object.kind === kind);
+  assert.equal(found.length, 1, `exactly one ${kind} (found ${found.length})`);
+  return found[0]!;
+}
+
+function names(objects: Manifest[], kind: string): string[] {
+  return objects
+    .filter((object) => object.kind === kind)
+    .map((object) => object.metadata.name)
+    .sort();
+}
+
+interface Container {
+  image: string;
+  args: string[];
+  env?: Array<{ name: string }>;
+  envFrom?: unknown[];
+  ports: Array<{ name: string; containerPort: number }>;
+  securityContext: Record<string, unknown>;
+  livenessProbe?: { httpGet: { path: string; port: string } };
+  readinessProbe?: { httpGet: { path: string; port: string } };
+  startupProbe?: { httpGet: { path: string; port: string } };
+  resources: { requests?: Record<string, string>; limits?: Record<string, string> };
+  volumeMounts: Array<{ name: string; mountPath: string }>;
+}
+
+interface DeploymentSpec {
+  replicas: number;
+  strategy: { type: string };
+  selector: { matchLabels: Record<string, string> };
+  template: { metadata: { labels: Record<string, string> }; spec: { serviceAccountName: string; securityContext: Record<string, unknown>; containers: Container[] } };
+}
+
+function deployment(objects: Manifest[]): DeploymentSpec {
+  return only(objects, "Deployment").spec as DeploymentSpec;
+}
+
+function container(objects: Manifest[]): Container {
+  const containers = deployment(objects).template.spec.containers;
+  assert.equal(containers.length, 1);
+  return containers[0]!;
+}
+
+function rulesOf(object: Manifest): PolicyRule[] {
+  return (object.rules as PolicyRule[]).map((rule) => JSON.parse(JSON.stringify(rule)) as PolicyRule);
+}
+
+/** kubectl against the shared control plane, with optional standard input. */
+function kubectl(args: string[], input?: string): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("kubectl", ["--kubeconfig", sharedControlPlane().kubeconfigPath, ...args], { stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code === 0) resolve({ stdout, stderr });
+      else reject(new Error(`kubectl ${args.join(" ")} exited ${code}: ${stderr.trim() || stdout.trim()}`));
+    });
+    child.stdin.end(input ?? "");
+  });
+}
+
+async function deleteIfPresent(kube: KubeClient, path: string): Promise<void> {
+  try {
+    await kube.request("DELETE", path);
+  } catch (error) {
+    if (!isApiError(error, 404)) throw error;
+  }
+}
+
+/** Whether the apiserver's RBAC lets `user` do this (a SubjectAccessReview, as the admin). */
+async function allowed(
+  kube: KubeClient,
+  account: { namespace: string; name: string },
+  attributes: { verb: string; group?: string; resource: string; subresource?: string; namespace?: string; name?: string },
+): Promise<boolean> {
+  const review = await kube.request<{ status: { allowed: boolean } }>("POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews", {
+    body: {
+      apiVersion: "authorization.k8s.io/v1",
+      kind: "SubjectAccessReview",
+      spec: {
+        user: `system:serviceaccount:${account.namespace}:${account.name}`,
+        groups: ["system:serviceaccounts", `system:serviceaccounts:${account.namespace}`, "system:authenticated"],
+        resourceAttributes: { group: "", ...attributes },
+      },
+    },
+  });
+  return review.status.allowed;
+}
+
+/**
+ * Applies the objects to the real control plane: a server-side dry-run first, then for real.
+ * Returns kubectl's warnings (PodSecurity and deprecation warnings come on stderr).
+ */
+async function applyToCluster(t: TestContext, release: string, objects: Manifest[]): Promise<string> {
+  const kube = await adminClient();
+  const clusterScoped = objects.filter((object) => object.kind === "ClusterRole" || object.kind === "ClusterRoleBinding");
+  t.after(async () => {
+    // The namespace goes with createNamespace's cleanup; the CRDs stay (the same ones Ferry installs).
+    for (const object of clusterScoped) {
+      await deleteIfPresent(kube, `/apis/rbac.authorization.k8s.io/v1/${object.kind === "ClusterRole" ? "clusterroles" : "clusterrolebindings"}/${object.metadata.name}`);
+    }
+  });
+  // CRDs are cluster-wide and shared by every release (and by Ferry's runtime installer in other
+  // tests): one field manager for them, so a second release's labels replace the first's instead
+  // of conflicting; the release's own objects get a manager of their own.
+  const crds = objects.filter((object) => object.kind === "CustomResourceDefinition");
+  const rest = objects.filter((object) => object.kind !== "CustomResourceDefinition");
+  let warnings = "";
+  for (const [batch, fieldManager] of [
+    [crds, "ferry-chart-test"],
+    [rest, `ferry-chart-test-${release}`],
+  ] as const) {
+    if (batch.length === 0) continue;
+    const manifest = toManifestText(batch);
+    const dryRun = await kubectl(["apply", "--server-side", "--dry-run=server", `--field-manager=${fieldManager}`, "-f", "-"], manifest);
+    for (const object of batch) assert.match(dryRun.stdout, new RegExp(`${object.metadata.name}.*serverside-applied \\(server dry run\\)`), `${object.kind} ${object.metadata.name} in the dry run`);
+    const real = await kubectl(["apply", "--server-side", `--field-manager=${fieldManager}`, "-f", "-"], manifest);
+    for (const object of batch) assert.match(real.stdout, new RegExp(`${object.metadata.name} serverside-applied\n`), `${object.kind} ${object.metadata.name} applied`);
+    warnings += `${dryRun.stderr}\n${real.stderr}\n`;
+  }
+  return warnings;
+}
+
+async function assertCrdsEstablished(kube: KubeClient, crds: string[]): Promise<void> {
+  for (const name of crds) {
+    await waitFor(
+      async () => {
+        const crd = await kube.getOptional<{ status?: { conditions?: Array<{ type: string; status: string }> } }>(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`);
+        return crd?.status?.conditions?.some((c) => c.type === "Established" && c.status === "True");
+      },
+      { timeoutMs: 30_000, description: `CRD ${name} established` },
+    );
+  }
+}
+
+test("helm lint --strict passes with the defaults and with every toggle on", async () => {
+  await lintChart();
+  await lintChart(everyToggle("ferry-lint"));
+  await lintChart({ leaderElection: { enabled: false }, crds: { install: false }, rbac: { create: false }, serviceAccount: { create: false, name: "existing" }, metrics: { service: { enabled: false } } });
+});
+
+test("the chart refuses values that would break Ferry", async () => {
+  await assert.rejects(renderChart({ values: { leaderElection: { enabled: false }, replicas: 2 } }), /replicas > 1 needs leaderElection\.enabled/);
+  await assert.rejects(renderChart({ values: { serviceAccount: { create: false } } }), /serviceAccount\.name is required/);
+  await assert.rejects(renderChart({ values: { policy: "permissive" } }), /policy/);
+  await assert.rejects(renderChart({ values: { dialects: ["nonsense"] } }), /dialects/);
+  await assert.rejects(renderChart({ values: { metrics: { service: { enabled: false }, serviceMonitor: { enabled: true } } } }), /needs metrics\.service\.enabled/);
+});
+
+test("helm template with the defaults: a hardened Deployment running the Dockerfile's image, its RBAC, metrics Service and the CRDs", async () => {
+  const { objects } = await renderChart({ release: "ferry", namespace: "ferry-system" });
+  assert.deepEqual(names(objects, "CustomResourceDefinition"), [...NATIVE_CRDS, ...FOREIGN_CRDS].sort());
+  for (const crd of objects.filter((object) => object.kind === "CustomResourceDefinition")) {
+    assert.equal(crd.metadata.annotations?.["helm.sh/resource-policy"], "keep", crd.metadata.name);
+    assert.equal(crd.metadata.labels?.["ferry.dev/installed-by"], "ferry", `${crd.metadata.name}: labelled as Ferry's runtime installer does`);
+    assert.equal(crd.metadata.labels?.["app.kubernetes.io/managed-by"], "Helm");
+  }
+  assert.deepEqual(names(objects, "ServiceAccount"), ["ferry"]);
+  assert.deepEqual(names(objects, "ClusterRole"), ["ferry"]);
+  assert.deepEqual(names(objects, "ClusterRoleBinding"), ["ferry"]);
+  assert.deepEqual(names(objects, "Role"), ["ferry-leader-election"]);
+  assert.deepEqual(names(objects, "RoleBinding"), ["ferry-leader-election"]);
+  assert.deepEqual(names(objects, "Service"), ["ferry-metrics"]);
+  assert.deepEqual(names(objects, "ServiceMonitor"), []);
+  for (const object of objects.filter((o) => !["CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding"].includes(o.kind))) {
+    assert.equal(object.metadata.namespace, "ferry-system", `${object.kind} ${object.metadata.name} in Ferry's namespace`);
+  }
+
+  const spec = deployment(objects);
+  assert.equal(spec.replicas, 2, "two replicas with leader election");
+  assert.equal(spec.strategy.type, "RollingUpdate");
+  assert.equal(spec.template.spec.serviceAccountName, "ferry");
+  assert.deepEqual(spec.template.spec.securityContext, { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532, seccompProfile: { type: "RuntimeDefault" } });
+  const main = container(objects);
+  assert.equal(main.image, `ghcr.io/ferry-dev/ferry:${chart.appVersion}`, "the Dockerfile's image, tagged with the appVersion");
+  assert.deepEqual(main.args, [
+    "run",
+    "--namespace=ferry-system",
+    "--policy=guarded",
+    "--cluster-name=local",
+    "--concurrency=32",
+    "--qps=200",
+    "--burst=400",
+    "--health-port=8080",
+    "--log-level=info",
+    "--log-format=json",
+    "--no-install-crds",
+    "--leader-elect",
+    "--lease-duration=15",
+  ]);
+  assert.deepEqual(main.securityContext, {
+    runAsNonRoot: true,
+    runAsUser: 65532,
+    runAsGroup: 65532,
+    readOnlyRootFilesystem: true,
+    allowPrivilegeEscalation: false,
+    privileged: false,
+    capabilities: { drop: ["ALL"] },
+    seccompProfile: { type: "RuntimeDefault" },
+  });
+  assert.deepEqual(main.ports, [{ name: "http", containerPort: 8080, protocol: "TCP" }]);
+  assert.equal(main.livenessProbe?.httpGet.path, "/healthz");
+  assert.equal(main.startupProbe?.httpGet.path, "/healthz");
+  assert.equal(main.readinessProbe?.httpGet.path, "/readyz");
+  assert.ok(main.resources.requests?.cpu && main.resources.requests.memory && main.resources.limits?.memory, "requests and a memory limit");
+  assert.deepEqual(main.volumeMounts, [{ name: "tmp", mountPath: "/tmp" }], "a writable /tmp beside the read-only root");
+
+  const service = only(objects, "Service");
+  assert.deepEqual((service.spec as { selector: Record<string, string> }).selector, spec.selector.matchLabels);
+});
+
+test("helm template with every toggle on: each value reaches the manifest", async () => {
+  const { objects } = await renderChart({ release: "ops", namespace: "default", values: everyToggle("platform-ferry") });
+  for (const object of objects.filter((o) => !["CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding"].includes(o.kind))) {
+    assert.equal(object.metadata.namespace, "platform-ferry", `${object.kind} ${object.metadata.name} honours namespaceOverride`);
+  }
+  const spec = deployment(objects);
+  assert.equal(spec.replicas, 3);
+  assert.equal(spec.template.spec.serviceAccountName, "ferry-operator");
+  assert.equal(spec.template.metadata.labels.team, "platform");
+  const main = container(objects);
+  assert.equal(main.image, `registry.example.com/platform/ferry@sha256:${"ab".repeat(32)}`, "a digest wins over the tag");
+  assert.deepEqual(main.args, [
+    "run",
+    "--namespace=platform-ferry",
+    "--policy=strict",
+    "--cluster-name=prod-eu-1",
+    "--concurrency=8",
+    "--qps=50",
+    "--burst=100",
+    "--health-port=9090",
+    "--log-level=debug",
+    "--log-format=json",
+    "--dialects=native,kruise,kruise-rd,stakater,registry-creds",
+    "--serve-foreign-crds",
+    "--leader-elect",
+    "--lease-duration=30",
+  ]);
+  assert.deepEqual(main.ports, [{ name: "http", containerPort: 9090, protocol: "TCP" }]);
+  assert.deepEqual(
+    main.env?.map((e) => e.name),
+    ["POD_NAME", "POD_NAMESPACE", "awsregion", "DOCKER_USER"],
+  );
+  assert.deepEqual(main.envFrom, [{ secretRef: { name: "registry-creds-env", optional: true } }]);
+  const account = only(objects, "ServiceAccount");
+  assert.equal(account.metadata.annotations?.["eks.amazonaws.com/role-arn"], "arn:aws:iam::123456789012:role/ferry");
+
+  const service = only(objects, "Service");
+  const monitor = only(objects, "ServiceMonitor");
+  assert.equal(monitor.apiVersion, "monitoring.coreos.com/v1");
+  assert.equal(monitor.metadata.labels?.release, "prometheus");
+  const monitorSpec = monitor.spec as { selector: { matchLabels: Record<string, string> }; namespaceSelector: { matchNames: string[] }; endpoints: Array<Record<string, unknown>> };
+  for (const [key, value] of Object.entries(monitorSpec.selector.matchLabels)) {
+    assert.equal(service.metadata.labels?.[key], value, `the ServiceMonitor selects the metrics Service (${key})`);
+  }
+  assert.deepEqual(monitorSpec.namespaceSelector.matchNames, ["platform-ferry"]);
+  const ports = (service.spec as { ports: Array<{ name: string; port: number }> }).ports;
+  assert.deepEqual(ports.map((p) => [p.name, p.port]), [["http", 9100]]);
+  assert.equal(monitorSpec.endpoints[0]?.port, "http");
+  assert.equal(monitorSpec.endpoints[0]?.path, "/metrics");
+  assert.equal(monitorSpec.endpoints[0]?.interval, "15s");
+  assert.ok(monitorSpec.endpoints[0]?.relabelings && monitorSpec.endpoints[0]?.metricRelabelings);
+});
+
+test("values switch parts off: CRDs, foreign CRDs, keep, leader election, RBAC, metrics Service", async () => {
+  const noCrds = (await renderChart({ values: { crds: { install: false } } })).objects;
+  assert.deepEqual(names(noCrds, "CustomResourceDefinition"), []);
+  const nativeOnly = (await renderChart({ values: { crds: { installForeign: false } } })).objects;
+  assert.deepEqual(names(nativeOnly, "CustomResourceDefinition"), [...NATIVE_CRDS].sort());
+  const notKept = (await renderChart({ values: { crds: { keep: false } } })).objects;
+  for (const crd of notKept.filter((object) => object.kind === "CustomResourceDefinition")) assert.equal(crd.metadata.annotations?.["helm.sh/resource-policy"], undefined);
+
+  const single = (await renderChart({ values: { leaderElection: { enabled: false } } })).objects;
+  assert.equal(deployment(single).replicas, 1, "one replica without leader election");
+  assert.equal(deployment(single).strategy.type, "Recreate", "never two writers during an update");
+  assert.ok(!container(single).args.includes("--leader-elect"));
+  assert.deepEqual(names(single, "Role"), []);
+  assert.deepEqual(names(single, "RoleBinding"), []);
+
+  const runtimeCrds = (await renderChart({ values: { crds: { manageAtRuntime: true } } })).objects;
+  assert.ok(!container(runtimeCrds).args.includes("--no-install-crds"));
+
+  const noRbac = (await renderChart({ values: { rbac: { create: false }, serviceAccount: { create: false, name: "ferry-by-hand" } } })).objects;
+  for (const kind of ["ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "ServiceAccount"]) assert.deepEqual(names(noRbac, kind), [], kind);
+  assert.equal(deployment(noRbac).template.spec.serviceAccountName, "ferry-by-hand");
+
+  const noService = (await renderChart({ values: { metrics: { service: { enabled: false } } } })).objects;
+  assert.deepEqual(names(noService, "Service"), []);
+});
+
+test("the rendered ClusterRole and Role grant exactly the rules of files/rbac.yaml, each with its reason", async () => {
+  for (const overrides of [{}, { crds: { manageAtRuntime: true } }, { leaderElection: { enabled: false } }] as Array<Record<string, unknown>>) {
+    const { manifest, objects } = await renderChart({ values: overrides });
+    const expected = expectedRbacRules(overrides);
+    assert.deepEqual(rulesOf(only(objects, "ClusterRole")), expected.cluster, `ClusterRole with ${JSON.stringify(overrides)}`);
+    const roles = objects.filter((object) => object.kind === "Role");
+    assert.deepEqual(roles.length > 0 ? rulesOf(roles[0]!) : [], expected.leaderElection, `Role with ${JSON.stringify(overrides)}`);
+    // Each granted rule carries its reason as a comment in the rendered manifest.
+    const comments = manifest.replace(/\n# /g, " ");
+    const rbac = chartRbac();
+    for (const rule of [...rbac.clusterRules, ...rbac.leaderElectionRules]) {
+      const granted = [...expected.cluster, ...expected.leaderElection].some((r) => JSON.stringify(r.resources) === JSON.stringify(rule.resources) && JSON.stringify(r.verbs) === JSON.stringify(rule.verbs));
+      if (granted) assert.ok(comments.includes(rule.reason.replace(/\s+/g, " ").trim()), `reason rendered: ${rule.reason.slice(0, 60)}`);
+    }
+  }
+  // Least privilege, spelled out: what Ferry must not be able to do with the defaults.
+  const granted = expectedRbacRules().cluster;
+  const grants = (group: string, resource: string, verb: string) => granted.some((rule) => rule.apiGroups.includes(group) && rule.resources.includes(resource) && rule.verbs.includes(verb));
+  for (const [group, resource, verb] of [
+    ["", "secrets", "patch"],
+    ["", "secrets", "deletecollection"],
+    ["", "namespaces", "create"],
+    ["", "namespaces", "delete"],
+    ["", "events", "patch"],
+    ["ferry.dev", "distributions", "update"],
+    ["ferry.dev", "clusterdistributions", "delete"],
+    ["apiextensions.k8s.io", "customresourcedefinitions", "get"],
+    ["apiextensions.k8s.io", "customresourcedefinitions", "create"],
+    ["coordination.k8s.io", "leases", "get"],
+  ] as const) {
+    assert.ok(!grants(group, resource, verb), `the ClusterRole must not grant ${verb} on ${group || "core"}/${resource}`);
+  }
+  assert.ok(granted.every((rule) => !rule.verbs.includes("*") && !rule.resources.includes("*") && !rule.apiGroups.includes("*")), "no wildcards");
+});
+
+test("the rendered chart applies to the real control plane: server-side dry-run, then for real, and its RBAC works", async (t) => {
+  const kube = await adminClient();
+  // Enforce the restricted Pod Security Standard: the apiserver then warns about any pod template
+  // that would be refused (for a Deployment it warns rather than rejects).
+  const podSecurity = { "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/warn": "restricted" };
+  const namespace = await createNamespace(t, "chart", podSecurity);
+  const release = uniqueName("ferry");
+  const { objects } = await renderChart({ release, namespace });
+
+  // The check is live: a pod template that breaks the restricted profile does draw a warning.
+  const weak = {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "weak", namespace },
+    spec: {
+      selector: { matchLabels: { app: "weak" } },
+      template: { metadata: { labels: { app: "weak" } }, spec: { containers: [{ name: "c", image: "example.com/weak:1" }] } },
+    },
+  };
+  const weakRun = await kubectl(["apply", "--server-side", "--dry-run=server", "-f", "-"], JSON.stringify(weak));
+  assert.match(weakRun.stderr, /would violate PodSecurity "restricted/);
+
+  const warnings = await applyToCluster(t, release, objects);
+  assert.doesNotMatch(warnings, /PodSecurity/, "the chart's pod template meets the restricted Pod Security Standard");
+  assert.doesNotMatch(warnings, /deprecated/i, "no deprecated API or field");
+
+  await assertCrdsEstablished(kube, [...NATIVE_CRDS, ...FOREIGN_CRDS]);
+  const applied = await kube.get<{ spec: { replicas: number; template: { spec: { serviceAccountName: string } } } }>(`/apis/apps/v1/namespaces/${namespace}/deployments/${release}`);
+  assert.equal(applied.spec.replicas, 2);
+  assert.equal(applied.spec.template.spec.serviceAccountName, release);
+  await kube.get(`/api/v1/namespaces/${namespace}/serviceaccounts/${release}`);
+  await kube.get(`/api/v1/namespaces/${namespace}/services/${release}-metrics`);
+  const clusterRole = await kube.get<{ rules: PolicyRule[] }>(`/apis/rbac.authorization.k8s.io/v1/clusterroles/${release}`);
+  assert.deepEqual(
+    clusterRole.rules.map((rule) => JSON.parse(JSON.stringify(rule)) as PolicyRule),
+    expectedRbacRules().cluster,
+    "the ClusterRole stored in the cluster is files/rbac.yaml's",
+  );
+  await kube.get(`/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/${release}`);
+  await kube.get(`/apis/rbac.authorization.k8s.io/v1/namespaces/${namespace}/roles/${release}-leader-election`);
+  await kube.get(`/apis/rbac.authorization.k8s.io/v1/namespaces/${namespace}/rolebindings/${release}-leader-election`);
+  // Ferry's API is served once the chart's CRDs are in.
+  await waitFor(() => kube.get(`/apis/ferry.dev/v1alpha1/namespaces/${namespace}/distributions`), { timeoutMs: 30_000, description: "Distributions served" });
+
+  // The apiserver's RBAC grants the chart's ServiceAccount each listed verb, and nothing beyond.
+  const account = { namespace, name: release };
+  const other = "kube-public";
+  for (const rule of expectedRbacRules().cluster) {
+    for (const group of rule.apiGroups) {
+      for (const resource of rule.resources) {
+        const [plural, subresource] = resource.split("/") as [string, string | undefined];
+        for (const verb of rule.verbs) {
+          assert.ok(await allowed(kube, account, { verb, group, resource: plural!, subresource, namespace: other }), `${verb} ${group}/${resource} (any namespace)`);
+        }
+      }
+    }
+  }
+  for (const verb of ["get", "update"]) assert.ok(await allowed(kube, account, { verb, group: "coordination.k8s.io", resource: "leases", namespace, name: "ferry-leader" }), `${verb} its Lease`);
+  assert.ok(await allowed(kube, account, { verb: "create", group: "coordination.k8s.io", resource: "leases", namespace }), "create its Lease");
+  const denied: Array<Parameters<typeof allowed>[2]> = [
+    { verb: "update", group: "coordination.k8s.io", resource: "leases", namespace, name: "someone-elses-lease" },
+    { verb: "get", group: "coordination.k8s.io", resource: "leases", namespace: other, name: "ferry-leader" },
+    { verb: "create", group: "coordination.k8s.io", resource: "leases", namespace: other },
+    { verb: "patch", resource: "secrets", namespace: other },
+    { verb: "deletecollection", resource: "configmaps", namespace: other },
+    { verb: "create", resource: "namespaces" },
+    { verb: "delete", resource: "namespaces", name: namespace },
+    { verb: "create", resource: "pods", namespace },
+    { verb: "update", group: "ferry.dev", resource: "clusterdistributions" },
+    { verb: "update", group: "ferry.dev", resource: "distributions", subresource: "status", namespace: other },
+    { verb: "patch", group: "tenantoperator.stakater.com", resource: "templates", subresource: "status" },
+    { verb: "get", group: "apiextensions.k8s.io", resource: "customresourcedefinitions" },
+    { verb: "patch", group: "apiextensions.k8s.io", resource: "customresourcedefinitions" },
+    { verb: "create", group: "rbac.authorization.k8s.io", resource: "clusterrolebindings" },
+  ];
+  for (const attributes of denied) assert.equal(await allowed(kube, account, attributes), false, `denied: ${JSON.stringify(attributes)}`);
+});
+
+test("the chart with every toggle on applies to the real control plane (dry-run, then for real)", async (t) => {
+  const kube = await adminClient();
+  const namespace = await createNamespace(t, "chart-all", { "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/warn": "restricted" });
+  const release = uniqueName("ferry");
+  const { objects } = await renderChart({ release, namespace: "default", values: everyToggle(namespace) });
+  // prometheus-operator (the ServiceMonitor CRD) is not installed here: its object was checked
+  // against the metrics Service above; everything else goes to the apiserver.
+  const applicable = objects.filter((object) => object.kind !== "ServiceMonitor");
+  assert.equal(objects.length - applicable.length, 1);
+  const warnings = await applyToCluster(t, release, applicable);
+  assert.doesNotMatch(warnings, /PodSecurity/);
+  const applied = await kube.get<{ spec: { replicas: number } }>(`/apis/apps/v1/namespaces/${namespace}/deployments/${release}`);
+  assert.equal(applied.spec.replicas, 3);
+  const clusterRole = await kube.get<{ rules: PolicyRule[] }>(`/apis/rbac.authorization.k8s.io/v1/clusterroles/${release}`);
+  assert.deepEqual(
+    clusterRole.rules.map((rule) => JSON.parse(JSON.stringify(rule)) as PolicyRule),
+    expectedRbacRules({ crds: { manageAtRuntime: true } }).cluster,
+  );
+  const account = { namespace, name: "ferry-operator" };
+  for (const verb of ["get", "create", "patch"]) {
+    assert.ok(await allowed(kube, account, { verb, group: "apiextensions.k8s.io", resource: "customresourcedefinitions" }), `crds.manageAtRuntime grants ${verb} on CRDs`);
+  }
+  assert.equal(await allowed(kube, account, { verb: "delete", group: "apiextensions.k8s.io", resource: "customresourcedefinitions" }), false);
+});

@@ -1,0 +1,104 @@
+// The chart's data that must not drift from the code (no helm, no cluster needed):
+// the CRD templates are what scripts/write-crds.ts renders from their sources, the chart's
+// version and image match package.json and the Dockerfile, files/rbac.yaml is well formed and
+// documented in docs/install.md, and the values schema knows every dialect.
+import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { parse } from "yaml";
+import { allDialects } from "../../src/dialects/all.js";
+import { chartCrdDrift, renderChartCrds } from "../../scripts/write-crds.js";
+import { chartDir, chartRbac, chartValues, repositoryRoot } from "../../tools/helm/chart.js";
+
+const read = (path: string) => readFileSync(join(repositoryRoot, path), "utf8");
+const packageJson = JSON.parse(read("package.json")) as { version: string; bin: Record<string, string> };
+const chartYaml = parse(read("charts/ferry/Chart.yaml")) as { apiVersion: string; version: string; appVersion: string };
+const values = chartValues();
+
+test("the chart's CRD templates are exactly what scripts/write-crds.ts renders (run it after changing a CRD)", () => {
+  const drift = chartCrdDrift();
+  assert.deepEqual(drift, [], `charts/ferry/templates/crds is out of date: run \`npx tsx scripts/write-crds.ts\`\n${drift.join("\n")}`);
+  const files = [...renderChartCrds().keys()];
+  for (const name of ["distributions.ferry.dev", "clusterdistributions.ferry.dev", "registrycredentials.ferry.dev"]) assert.ok(files.includes(`${name}.yaml`), name);
+  assert.ok(files.some((file) => file.startsWith("foreign-")), "the foreign CRDs of deploy/crds/foreign");
+});
+
+test("every CRD template is switched by crds.install (and foreign ones by crds.installForeign) and honours crds.keep", () => {
+  for (const [file, content] of renderChartCrds()) {
+    const first = content.split("\n")[0];
+    if (file.startsWith("foreign-")) {
+      assert.equal(first, "{{- if and .Values.crds.install .Values.crds.installForeign }}", file);
+      assert.match(content, /lookup "apiextensions\.k8s\.io\/v1" "CustomResourceDefinition"/, `${file}: left alone when another controller owns it`);
+    } else {
+      assert.equal(first, "{{- if .Values.crds.install }}", file);
+    }
+    assert.match(content, /\{\{- if \.Values\.crds\.keep \}\}\n\s+(annotations:\n\s+)?helm\.sh\/resource-policy: keep/, file);
+    assert.match(content, /ferry\.dev\/installed-by: ferry/, `${file}: labelled as the runtime installer labels its CRDs`);
+  }
+});
+
+test("Chart.yaml follows package.json: apiVersion v2, version and appVersion", () => {
+  assert.equal(chartYaml.apiVersion, "v2");
+  assert.equal(chartYaml.appVersion, packageJson.version);
+  assert.equal(chartYaml.version, packageJson.version);
+});
+
+test("the chart's default image is the one the Dockerfile builds and runs it the same way", () => {
+  const dockerfile = read("Dockerfile");
+  const image = values.image as { repository: string; tag: string };
+  const source = /org\.opencontainers\.image\.source="https:\/\/github\.com\/([^"]+)"/.exec(dockerfile)?.[1];
+  assert.equal(image.repository, `ghcr.io/${source}`, "image.repository is the GitHub Container Registry image of the Dockerfile's source");
+  assert.equal(image.tag, "", "the tag defaults to appVersion");
+  assert.match(dockerfile, new RegExp(`docker build -t ${image.repository.replace(/[./]/g, "\\$&")}:${packageJson.version.replace(/\./g, "\\.")} \\.`), "the documented build command tags the chart's image");
+  assert.equal(/^ARG VERSION=(.+)$/m.exec(dockerfile)?.[1], packageJson.version, "the image's version label default");
+  const entrypoint = /^ENTRYPOINT (.+)$/m.exec(dockerfile)?.[1];
+  assert.deepEqual(JSON.parse(entrypoint ?? "null"), ["node", "dist/src/cli/main.js"]);
+  assert.equal(packageJson.bin.ferry, "dist/src/cli/main.js");
+  assert.deepEqual(JSON.parse(/^CMD (.+)$/m.exec(dockerfile)?.[1] ?? "null"), ["run"]);
+  const user = /^USER (\d+):(\d+)$/m.exec(dockerfile);
+  const securityContext = values.securityContext as { runAsUser: number; runAsGroup: number };
+  assert.equal(Number(user?.[1]), securityContext.runAsUser, "the image's user is the chart's runAsUser");
+  assert.equal(Number(user?.[2]), securityContext.runAsGroup);
+  assert.equal(Number(/^EXPOSE (\d+)$/m.exec(dockerfile)?.[1]), values.healthPort, "the exposed port is the health port");
+  assert.match(dockerfile, /npm prune --omit=dev/, "no dev dependencies in the runtime image");
+  assert.match(dockerfile, /COPY --chown=0:0 deploy\/crds \.\/deploy\/crds/, "deploy/crds for crds.manageAtRuntime");
+  assert.ok(existsSync(join(repositoryRoot, ".dockerignore")));
+});
+
+test("files/rbac.yaml is well formed: a reason for every rule, known verbs, no wildcards, `when` names a boolean value", () => {
+  const rbac = chartRbac();
+  const verbs = new Set(["get", "list", "watch", "create", "update", "patch", "delete", "deletecollection"]);
+  for (const rule of [...rbac.clusterRules, ...rbac.leaderElectionRules]) {
+    const where = `${rule.apiGroups.join(",")}/${rule.resources.join(",")}`;
+    assert.ok(typeof rule.reason === "string" && rule.reason.length > 20, `${where}: a reason`);
+    assert.ok(rule.verbs.length > 0 && rule.verbs.every((verb) => verbs.has(verb)), `${where}: verbs ${rule.verbs.join(",")}`);
+    assert.ok(![...rule.verbs, ...rule.resources, ...rule.apiGroups].includes("*"), `${where}: no wildcard`);
+    if (rule.when) {
+      const value = rule.when.split(".").reduce<unknown>((v, key) => (v as Record<string, unknown> | undefined)?.[key], values);
+      assert.equal(typeof value, "boolean", `${where}: when ${rule.when} is a boolean value of values.yaml`);
+    }
+  }
+  for (const rule of rbac.leaderElectionRules) assert.deepEqual(rule.apiGroups, ["coordination.k8s.io"]);
+});
+
+test("docs/install.md lists every RBAC rule of files/rbac.yaml", () => {
+  const docs = read("docs/install.md");
+  const rbac = chartRbac();
+  for (const rule of [...rbac.clusterRules, ...rbac.leaderElectionRules]) {
+    const row = `| ${rule.apiGroups.map((g) => `\`${g || "core"}\``).join(", ")} | ${rule.resources.map((r) => `\`${r}\``).join(", ")}${rule.resourceNames ? ` (${rule.resourceNames.map((n) => `\`${n}\``).join(", ")})` : ""} | ${rule.verbs.join(", ")} |`;
+    assert.ok(docs.includes(row), `docs/install.md has the row\n${row}`);
+  }
+});
+
+test("values.schema.json knows exactly Ferry's dialects", () => {
+  const schema = JSON.parse(readFileSync(join(chartDir, "values.schema.json"), "utf8")) as { properties: { dialects: { items: { enum: string[] } } } };
+  assert.deepEqual([...schema.properties.dialects.items.enum].sort(), ["all", ...allDialects.map((d) => d.name)].sort());
+});
+
+test("the Dockerfile passes hadolint (no Docker engine runs here, so it is linted, not built)", async () => {
+  const { execFile } = await import("node:child_process");
+  const { promisify } = await import("node:util");
+  const { stdout } = await promisify(execFile)("bash", ["scripts/lint-dockerfile.sh"], { maxBuffer: 4 * 1024 * 1024 });
+  assert.match(stdout, /has no findings/);
+});
