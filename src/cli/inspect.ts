@@ -30,6 +30,19 @@ export async function withDryEngine<T>(flags: InspectFlags, use: (engine: Engine
   if (flags.kubeconfig) kubeConfig.loadFromFile(flags.kubeconfig);
   else kubeConfig.loadFromDefault();
   const client = await KubeClient.create(kubeConfig);
+  try {
+    return await withDryEngineOn(client, flags, use);
+  } finally {
+    client.close();
+  }
+}
+
+/** The same, on an existing client (the fault suite's fixed-point check uses it). */
+export async function withDryEngineOn<T>(
+  client: KubeClient,
+  flags: Omit<InspectFlags, "kubeconfig" | "output">,
+  use: (engine: Engine) => Promise<T> | T,
+): Promise<T> {
   const dialects = allDialects;
   const engine = new Engine({
     client,
@@ -49,7 +62,6 @@ export async function withDryEngine<T>(flags: InspectFlags, use: (engine: Engine
     return await use(engine);
   } finally {
     await engine.stop();
-    client.close();
   }
 }
 

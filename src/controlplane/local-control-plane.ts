@@ -88,6 +88,11 @@ export class LocalControlPlane {
     return join(this.dir, "kubeconfig");
   }
 
+  /** etcd's client URL (its HTTP gateway serves /v3/kv/*, used by tests to compact history). */
+  get etcdUrl(): string {
+    return `http://127.0.0.1:${this.state.ports.etcdClient}`;
+  }
+
   get server(): string {
     return `https://127.0.0.1:${this.state.ports.apiserver}`;
   }
