@@ -48,7 +48,7 @@ export interface RunningFerry {
 export const protectedNamespaces = (ferryNamespace: string) => ["kube-system", "kube-public", "kube-node-lease", ferryNamespace];
 
 /** CRD manifests of other projects' resources that Ferry reads (deploy/crds/foreign). */
-function foreignCrds(): Array<Record<string, unknown>> {
+export function foreignCrds(): Array<Record<string, unknown>> {
   const dir = join(repositoryRoot(), "deploy", "crds", "foreign");
   if (!existsSync(dir)) return [];
   return readdirSync(dir)

@@ -2,7 +2,11 @@
 import { join } from "node:path";
 import type { TestContext } from "node:test";
 import { pino } from "pino";
-import { startFerry, type FerryOptions, type RunningFerry } from "../../src/cli/run.js";
+import { foreignCrds, startFerry, type FerryOptions, type RunningFerry } from "../../src/cli/run.js";
+import { nativeCrds } from "../../src/crds/native-crds.js";
+import { applyCrd, ensureForeignCrd } from "../../src/kube/crd-installer.js";
+import { registryCrds } from "../../src/registry/index.js";
+import { chartClient } from "./chart-identity.js";
 import type { KubeClient } from "../../src/kube/client.js";
 import { objectPath } from "../../src/kube/copy-writer.js";
 import type { KubeObject } from "../../src/kube/informer.js";
@@ -16,18 +20,36 @@ export function testLogPath(): string {
 
 const logger = () => pino({ level: "debug", base: { test: process.pid } }, pino.destination({ dest: testLogPath(), append: true, sync: true }));
 
+/** Installs the CRDs as admin, the way the Helm chart does before Ferry starts. */
+async function installCrdsAsAdmin(): Promise<void> {
+  const admin = await adminClient();
+  for (const crd of [...nativeCrds, ...registryCrds]) await applyCrd(admin, crd);
+  for (const crd of foreignCrds()) await ensureForeignCrd(admin, crd);
+}
+let crdsInstalled: Promise<void> | undefined;
+
+/**
+ * Starts Ferry in-process. Unless a test brings its own client, Ferry runs as the Helm chart's
+ * ServiceAccount with exactly the chart's RBAC (test/support/chart-identity.ts), after the CRDs
+ * were installed as admin: every e2e test is also a test of the chart's permissions.
+ */
 export async function startTestFerry(t: TestContext, overrides: Partial<FerryOptions> = {}): Promise<RunningFerry> {
-  const client = overrides.client ?? (await adminClient());
+  let identity: Partial<FerryOptions> = {};
+  if (!overrides.client) {
+    crdsInstalled ??= installCrdsAsAdmin();
+    await crdsInstalled;
+    identity = { client: await chartClient(overrides.namespace ?? "ferry-system"), installCrds: false };
+  }
   const ferry = await startFerry({
-    client,
     logger: logger(),
     namespace: "ferry-system",
     policy: "guarded",
     clusterName: "local",
     installCrds: true,
     concurrency: 16,
+    ...identity,
     ...overrides,
-  });
+  } as FerryOptions);
   let stopped = false;
   const stop = ferry.stop.bind(ferry);
   ferry.stop = async () => {

@@ -1,0 +1,63 @@
+// Ferry in tests runs as the Helm chart's ServiceAccount, with exactly the chart's RBAC rules
+// (charts/ferry/files/rbac.yaml), authenticated by a TokenRequest token: anything the chart
+// does not grant fails the test that needs it. The harness itself acts as admin.
+import { expectedRbacRules } from "../../tools/helm/chart.js";
+import { isApiError, type KubeClient } from "../../src/kube/client.js";
+import { waitFor } from "../../src/util/wait-for.js";
+import { adminClient, tokenClient } from "./cluster.js";
+
+const name = "ferry-chart-identity";
+
+async function put(kube: KubeClient, collection: string, body: { metadata: { name: string } }): Promise<void> {
+  try {
+    await kube.request("POST", collection, { body });
+  } catch (error) {
+    if (!isApiError(error, 409)) throw error;
+    const current = await kube.get<{ metadata: { resourceVersion: string } }>(`${collection}/${body.metadata.name}`);
+    await kube.request("PUT", `${collection}/${body.metadata.name}`, { body: { ...body, metadata: { ...body.metadata, resourceVersion: current.metadata.resourceVersion } } });
+  }
+}
+
+const clients = new Map<string, Promise<KubeClient>>();
+
+/** A client for Ferry in namespace `namespace`, holding only the chart's permissions. */
+export function chartClient(namespace = "ferry-system"): Promise<KubeClient> {
+  let client = clients.get(namespace);
+  if (!client) {
+    client = create(namespace);
+    clients.set(namespace, client);
+  }
+  return client;
+}
+
+async function create(namespace: string): Promise<KubeClient> {
+  const kube = await adminClient();
+  const rules = expectedRbacRules();
+  const rbac = "/apis/rbac.authorization.k8s.io/v1";
+  await put(kube, "/api/v1/namespaces", { metadata: { name: namespace } });
+  await put(kube, `/api/v1/namespaces/${namespace}/serviceaccounts`, { metadata: { name } });
+  await put(kube, `${rbac}/clusterroles`, { metadata: { name }, rules: rules.cluster } as { metadata: { name: string } });
+  await put(kube, `${rbac}/clusterrolebindings`, {
+    metadata: { name: `${name}-${namespace}` },
+    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name },
+    subjects: [{ kind: "ServiceAccount", name, namespace }],
+  } as { metadata: { name: string } });
+  await put(kube, `${rbac}/namespaces/${namespace}/roles`, { metadata: { name }, rules: rules.leaderElection } as { metadata: { name: string } });
+  await put(kube, `${rbac}/namespaces/${namespace}/rolebindings`, {
+    metadata: { name },
+    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name },
+    subjects: [{ kind: "ServiceAccount", name, namespace }],
+  } as { metadata: { name: string } });
+  const token = await kube.request<{ status: { token: string } }>("POST", `/api/v1/namespaces/${namespace}/serviceaccounts/${name}/token`, {
+    body: { apiVersion: "authentication.k8s.io/v1", kind: "TokenRequest", spec: { expirationSeconds: 7200 } },
+  });
+  const client = await tokenClient(kube, token.status.token);
+  await waitFor(
+    async () => {
+      await client.get("/api/v1/secrets", { query: { limit: 1 } });
+      return true;
+    },
+    { timeoutMs: 10_000, description: "the chart's RBAC to take effect" },
+  );
+  return client;
+}
