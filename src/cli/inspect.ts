@@ -12,6 +12,7 @@ import type { Action, PolicyMode, Rule, SourceObject } from "../core/types.js";
 import { allDialects } from "../dialects/all.js";
 import { KubeClient } from "../kube/client.js";
 import { servedTypes } from "../kube/crd-installer.js";
+import { formatMemberStatus, readMemberStatus } from "../multicluster/index.js";
 import type { KubeObject } from "../kube/informer.js";
 import { waitFor } from "../util/wait-for.js";
 import { protectedNamespaces } from "./run.js";
@@ -85,24 +86,40 @@ function print(rows: Array<Record<string, unknown>>, output: InspectFlags["outpu
 }
 
 export async function statusCommand(flags: InspectFlags): Promise<void> {
-  await withDryEngine(flags, (engine) => {
-    const { reports, errors } = engine.reports();
-    const rows = reports.map((report) => ({
-      rule: ruleName(report.rule),
-      dialect: report.rule.origin.dialect,
-      source: report.rule.source.inline ? "(inline)" : `${report.rule.source.kind}/${report.rule.source.namespace}/${report.rule.source.name}`,
-      desired: report.desired,
-      synced: report.synced,
-      conflicts: report.conflicts,
-      failed: report.failed,
-      state: report.problem?.reason ?? (report.synced === report.desired && report.conflicts === 0 ? "Synced" : report.conflicts > 0 ? "Conflict" : "Syncing"),
-    }));
-    print(rows, flags.output, ["RULE", "DIALECT", "SOURCE", "DESIRED", "SYNCED", "CONFLICTS", "FAILED", "STATE"]);
-    if (errors.length > 0 && (flags.output ?? "table") === "table") {
+  const kubeConfig = new KubeConfig();
+  if (flags.kubeconfig) kubeConfig.loadFromFile(flags.kubeconfig);
+  else kubeConfig.loadFromDefault();
+  const client = await KubeClient.create(kubeConfig);
+  try {
+    const { rules, errors } = await withDryEngineOn(client, flags, (engine) => ({ rules: ruleRows(engine), errors: engine.reports().errors }));
+    const members = await readMemberStatus(client, flags.namespace);
+    if (flags.output === "json" || flags.output === "yaml") {
+      const document = { rules, members, errors: errors.map((e) => ({ object: `${e.origin.kind}/${e.origin.namespace ?? ""}/${e.origin.name}`, reason: e.reason, message: e.message })) };
+      console.log(flags.output === "json" ? JSON.stringify(document, null, 2) : stringify(document));
+      return;
+    }
+    print(rules, "table", ["RULE", "DIALECT", "SOURCE", "DESIRED", "SYNCED", "CONFLICTS", "FAILED", "STATE"]);
+    if (errors.length > 0) {
       console.log("\nInput errors:");
       for (const error of errors) console.log(`  ${error.origin.kind}/${error.origin.namespace ?? ""}/${error.origin.name}: ${error.reason}: ${error.message}`);
     }
-  });
+    if (members.length > 0) console.log(`\nMember clusters (this cluster is their hub):\n${formatMemberStatus(members).trimEnd()}`);
+  } finally {
+    client.close();
+  }
+}
+
+function ruleRows(engine: Engine): Array<Record<string, unknown>> {
+  return engine.reports().reports.map((report) => ({
+    rule: ruleName(report.rule),
+    dialect: report.rule.origin.dialect,
+    source: report.rule.source.inline ? "(inline)" : `${report.rule.source.kind}/${report.rule.source.namespace}/${report.rule.source.name}`,
+    desired: report.desired,
+    synced: report.synced,
+    conflicts: report.conflicts,
+    failed: report.failed,
+    state: report.problem?.reason ?? (report.synced === report.desired && report.conflicts === 0 ? "Synced" : report.conflicts > 0 ? "Conflict" : "Syncing"),
+  }));
 }
 
 export async function explainCommand(namespace: string, name: string | undefined, flags: InspectFlags): Promise<void> {

@@ -20,6 +20,8 @@ program
   .option("--burst <n>", "client-side request burst", (v) => Number(v), 400)
   .option("--health-port <port>", "port for /healthz, /readyz and /metrics", (v) => Number(v), 8080)
   .option("--no-registry", "do not run the registry credentials part")
+  .option("--hub", "also act as hub: push to member clusters registered in Ferry's namespace (docs/multicluster.md)", false)
+  .option("--hub-argocd-namespace <name>", "with --hub: also serve Argo CD cluster Secrets labelled ferry.dev/cluster=true in this namespace")
   .option("--serve-foreign-crds", "serve dialects whose CRD another controller owns", false)
   .option("--leader-elect", "run as one of several replicas: only the holder of the ferry-leader Lease writes", false)
   .option("--lease-duration <seconds>", "leader lease duration", (v) => Number(v), 15)

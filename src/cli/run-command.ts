@@ -29,6 +29,8 @@ export interface RunFlags {
   logFormat?: "json" | "pretty";
   leaderElect: boolean;
   registry: boolean;
+  hub: boolean;
+  hubArgocdNamespace?: string;
   leaseDuration: number;
 }
 
@@ -65,6 +67,7 @@ export async function runCommand(flags: RunFlags): Promise<void> {
     healthPort: flags.healthPort,
     serveForeignCrds: flags.serveForeignCrds,
     registry: flags.registry,
+    hub: flags.hub ? { argoCdNamespace: flags.hubArgocdNamespace } : undefined,
   };
   const ferry = flags.leaderElect
     ? await startElectedFerry(ferryOptions, {

@@ -15,6 +15,7 @@ import { startHealthServer } from "../ops/health-server.js";
 import type { Logger } from "../ops/logger.js";
 import { FerryMetrics } from "../ops/metrics.js";
 import { registryCrds, startRegistry, type RunningRegistry } from "../registry/index.js";
+import { startHub, type Hub } from "../multicluster/index.js";
 
 export interface FerryOptions {
   client: KubeClient;
@@ -36,10 +37,13 @@ export interface FerryOptions {
   registry?: boolean;
   /** registry-creds compatible environment (default: process.env). */
   registryEnv?: NodeJS.ProcessEnv;
+  /** Also act as hub: push to the member clusters registered in Ferry's namespace (docs/multicluster.md). */
+  hub?: boolean | { argoCdNamespace?: string };
 }
 
 export interface RunningFerry {
   engine: Engine;
+  hub?: Hub;
   metrics: FerryMetrics;
   healthUrl?: string;
   stop(): Promise<void>;
@@ -124,8 +128,21 @@ export async function startFerry(options: FerryOptions): Promise<RunningFerry> {
       silenceTimeoutMs: options.silenceTimeoutMs,
     });
   }
+  let hub: Hub | undefined;
+  if (options.hub) {
+    hub = await startHub({
+      client,
+      logger,
+      metrics,
+      ferryNamespace: options.namespace,
+      hubName: options.clusterName,
+      argoCdNamespace: typeof options.hub === "object" ? options.hub.argoCdNamespace : undefined,
+      relistIntervalMs: options.relistIntervalMs,
+      silenceTimeoutMs: options.silenceTimeoutMs,
+    });
+  }
   const health = {
-    isReady: () => engine.isReady() && (registry?.isReady() ?? true),
+    isReady: () => engine.isReady() && (registry?.isReady() ?? true) && (hub?.isReady() ?? true),
     watchHealth: () => engine.watchHealth(),
   };
   let server: Server | undefined;
@@ -138,9 +155,11 @@ export async function startFerry(options: FerryOptions): Promise<RunningFerry> {
   logger.info({ policy: options.policy, dialects: dialects.map((d) => d.name), namespace: options.namespace, cluster: options.clusterName }, "Ferry started");
   return {
     engine,
+    hub,
     metrics,
     healthUrl,
     async stop() {
+      await hub?.stop();
       await registry?.stop();
       await engine.stop();
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));

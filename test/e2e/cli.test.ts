@@ -30,8 +30,8 @@ test("ferry status, explain, plan and convert describe what Ferry does and would
   await createSecret(src, `${name}-kruise`, { v: "1" }, { annotations: { "openkruise.io/sync-to": "cluster" } });
   await waitForObject("Secret", target, name);
 
-  const status = JSON.parse(await ferry("status", "-o", "json")) as Array<Record<string, unknown>>;
-  const row = status.find((r) => r.rule === `Secret/${src}/${name}`);
+  const status = JSON.parse(await ferry("status", "-o", "json")) as { rules: Array<Record<string, unknown>>; members: unknown[] };
+  const row = status.rules.find((r) => r.rule === `Secret/${src}/${name}`);
   assert.deepEqual({ desired: row?.desired, synced: row?.synced, state: row?.state }, { desired: 1, synced: 1, state: "Synced" });
   assert.match(await ferry("status"), new RegExp(`Secret/${src}/${name}\\s+native`));
 

@@ -1,0 +1,354 @@
+// The hub: the seed's "master operator". It watches its own Ferry namespace (member
+// registrations and mw-sync sources) and ClusterDistributions with targets.clusters (and their
+// sources), turns them into rules (rules.ts) and hands them to one MemberWorker per registered
+// member. Registrations are watched, so adding, changing or removing one needs no restart.
+// Status per member goes to status(), the ferry-members ConfigMap (written on change only),
+// Events on the registration Secret (on transitions only) and per-member metrics.
+import { objectKey, type SourceState } from "../core/plan.js";
+import type { SourceKind } from "../core/types.js";
+import { EventRecorder } from "../controller/event-recorder.js";
+import { sourceObject } from "../controller/observed-state.js";
+import { allDialects } from "../dialects/all.js";
+import { clusterDistributionType } from "../dialects/native.js";
+import type { KubeClient, KubeClientOptions } from "../kube/client.js";
+import { servedTypes } from "../kube/crd-installer.js";
+import { Informer, type KubeObject } from "../kube/informer.js";
+import type { Logger } from "../ops/logger.js";
+import type { FerryMetrics } from "../ops/metrics.js";
+import { waitFor } from "../util/wait-for.js";
+import { MemberWorker } from "./member.js";
+import { MemberMetrics } from "./metrics.js";
+import { ARGOCD_SECRET_TYPE_LABEL, CLUSTER_LABEL, isRegistration, parseRegistration, type ParsedRegistration } from "./registration.js";
+import { distributionSources, hubRules, type HubRules } from "./rules.js";
+import { MEMBERS_CONFIGMAP, StatusPublisher, type MemberStatus } from "./status.js";
+
+export interface HubOptions {
+  /** Client of the hub cluster. */
+  client: KubeClient;
+  logger: Logger;
+  metrics?: FerryMetrics;
+  /** Ferry's namespace on the hub: registrations and mw-sync sources live here. */
+  ferryNamespace: string;
+  /** Written as ferry.dev/source-cluster on every copy the hub makes; use the hub's --cluster-name. */
+  hubName: string;
+  /** Also read Argo CD cluster Secrets labelled ferry.dev/cluster: "true" in this namespace (e.g. argocd). */
+  argoCdNamespace?: string;
+  /** Parallel writes per member (default 8). */
+  concurrency?: number;
+  /** Options of the clients for members (rate limit; default 100 qps, burst 200). */
+  memberClientOptions?: KubeClientOptions;
+  relistIntervalMs?: number;
+  silenceTimeoutMs?: number;
+  /** Name of the status ConfigMap in the hub's Ferry namespace (default ferry-members). */
+  statusConfigMap?: string;
+}
+
+export interface Hub {
+  /** Stops every watch and worker; copies stay where they are. */
+  stop(): Promise<void>;
+  /** Current status of every registered member, by name. */
+  status(): MemberStatus[];
+  /** Relists every watch (hub and reachable members), plans once more, waits for the writes and the status write. */
+  resync(): Promise<void>;
+  /** True once the hub's own watches have listed. */
+  isReady(): boolean;
+}
+
+const hubOnlyReasons = new Set(["RegistrationNotPushed", "InvalidClusterSelector"]);
+
+interface MemberEntry {
+  worker: MemberWorker;
+  fingerprint: string;
+  secret: { namespace: string; name: string; uid?: string };
+  reported?: { reachable: boolean; lastError: string | null };
+}
+
+class HubController implements Hub {
+  private readonly log: Logger;
+  private readonly triggerKeys: string[];
+  private readonly memberMetrics: MemberMetrics | undefined;
+  private readonly publisher: StatusPublisher;
+  private readonly events: EventRecorder;
+  private readonly secrets: Informer<KubeObject>;
+  private readonly configMaps: Informer<KubeObject>;
+  private readonly argo: Informer<KubeObject> | undefined;
+  private distributions: Informer<KubeObject> | undefined;
+  private readonly sourceInformers = new Map<string, Informer<KubeObject>>();
+  private readonly members = new Map<string, MemberEntry>();
+  private readonly syncCounts = new Map<string, number>();
+  private rules: HubRules | undefined;
+  private reportedErrors = new Set<string>();
+  private readonly warnedDuplicates = new Set<string>();
+  private recomputeTimer: NodeJS.Timeout | undefined;
+  private readonly tick: NodeJS.Timeout;
+  private stopped = false;
+
+  constructor(private readonly options: HubOptions) {
+    this.log = options.logger.child({ component: "hub", hub: options.hubName });
+    this.triggerKeys = [...new Set(allDialects.flatMap((dialect) => dialect.triggerKeys))];
+    this.memberMetrics = options.metrics ? MemberMetrics.for(options.metrics.registry) : undefined;
+    const statusName = options.statusConfigMap ?? MEMBERS_CONFIGMAP;
+    this.publisher = new StatusPublisher(options.client, options.ferryNamespace, this.log, statusName);
+    // Events of cluster-scoped objects (ClusterDistribution) go to `default`, as the engine's do.
+    this.events = new EventRecorder(options.client, this.log, "default");
+    const ns = options.ferryNamespace;
+    this.secrets = this.informer("secrets", `/api/v1/namespaces/${ns}/secrets`);
+    this.configMaps = this.informer("configmaps", `/api/v1/namespaces/${ns}/configmaps`, (key) => key !== `${ns}/${statusName}`);
+    if (options.argoCdNamespace) {
+      this.argo = this.informer("argocd-clusters", `/api/v1/namespaces/${options.argoCdNamespace}/secrets`, undefined, `${ARGOCD_SECRET_TYPE_LABEL}=cluster,${CLUSTER_LABEL}=true`);
+    }
+    this.tick = setInterval(() => {
+      for (const entry of this.members.values()) entry.worker.refreshStatus();
+    }, 1000);
+    this.tick.unref();
+  }
+
+  private informer(name: string, path: string, relevant?: (key: string) => boolean, labelSelector?: string, fieldSelector?: string): Informer<KubeObject> {
+    return new Informer<KubeObject>({
+      client: this.options.client,
+      name: `hub:${name}`,
+      path,
+      labelSelector,
+      fieldSelector,
+      relistIntervalMs: this.options.relistIntervalMs,
+      silenceTimeoutMs: this.options.silenceTimeoutMs,
+      onChange: (_event, key) => {
+        if (!relevant || relevant(key)) this.scheduleRecompute();
+      },
+      onSynced: () => {
+        this.syncCounts.set(`hub:${name}`, (this.syncCounts.get(`hub:${name}`) ?? 0) + 1);
+        this.scheduleRecompute();
+      },
+      onRestart: () => this.options.metrics?.watchRestarts.inc({ watch: `hub:${name}` }),
+      onError: (error) => this.log.warn({ watch: name, err: error.message }, "hub watch failed"),
+    });
+  }
+
+  async start(): Promise<void> {
+    let served = false;
+    try {
+      served = (await servedTypes(this.options.client, [clusterDistributionType])).length > 0;
+    } catch (error) {
+      this.log.warn({ err: (error as Error).message }, "could not discover ClusterDistribution: targets.clusters is off");
+    }
+    if (served) {
+      this.distributions = this.informer("clusterdistributions", `/apis/${clusterDistributionType.group}/${clusterDistributionType.version}/${clusterDistributionType.plural}`);
+    } else {
+      this.log.info("ClusterDistribution is not served on the hub: only mw-sync pushes (install Ferry's CRDs for targets.clusters)");
+    }
+    for (const informer of this.hubInformers()) informer.start();
+    this.log.info({ namespace: this.options.ferryNamespace, argoCdNamespace: this.options.argoCdNamespace }, "hub started");
+  }
+
+  private hubInformers(): Array<Informer<KubeObject>> {
+    return [this.secrets, this.configMaps, ...(this.argo ? [this.argo] : []), ...(this.distributions ? [this.distributions] : []), ...this.sourceInformers.values()];
+  }
+
+  isReady(): boolean {
+    return this.hubInformers().every((informer) => informer.hasSynced());
+  }
+
+  private scheduleRecompute(): void {
+    if (this.stopped || this.recomputeTimer) return;
+    this.recomputeTimer = setTimeout(() => {
+      this.recomputeTimer = undefined;
+      try {
+        this.recompute();
+      } catch (error) {
+        this.log.error({ err: (error as Error).message, stack: (error as Error).stack }, "hub recompute failed");
+      }
+    }, 10);
+  }
+
+  private recompute(): void {
+    if (this.stopped) return;
+    if (!this.secrets.hasSynced() || !this.configMaps.hasSynced() || (this.argo && !this.argo.hasSynced())) return;
+    this.reconcileMembers();
+    let rules: HubRules | undefined;
+    if (!this.distributions || this.distributions.hasSynced()) {
+      const distributions = [...(this.distributions?.store.values() ?? [])];
+      this.watchSources(distributions);
+      rules = hubRules({
+        ferryNamespace: this.options.ferryNamespace,
+        hubName: this.options.hubName,
+        ferryNamespaceObjects: [
+          ...[...this.secrets.store.values()].map((object) => ({ kind: "Secret" as const, object })),
+          ...[...this.configMaps.store.values()].map((object) => ({ kind: "ConfigMap" as const, object })),
+        ],
+        clusterDistributions: distributions,
+        sourceState: (kind, namespace, name) => this.sourceState(kind, namespace, name),
+      });
+      this.reportErrors(rules);
+    }
+    this.rules = rules;
+    for (const entry of this.members.values()) entry.worker.setRules(rules);
+  }
+
+  private reportErrors(rules: HubRules): void {
+    const current = new Set<string>();
+    for (const error of rules.errors) {
+      const key = `${error.origin.kind}/${error.origin.namespace ?? ""}/${error.origin.name}|${error.reason}|${error.message}`;
+      current.add(key);
+      if (!this.reportedErrors.has(key)) {
+        // Parse errors of the mw-sync annotations and of ClusterDistribution specs are the hub's own engine's to report;
+        // what only the hub checks (registrations, targets.clusters) gets an Event here.
+        const hubOnly = hubOnlyReasons.has(error.reason);
+        this.log[hubOnly ? "warn" : "debug"]({ kind: error.origin.kind, namespace: error.origin.namespace, name: error.origin.name, reason: error.reason }, error.message);
+        if (hubOnly) this.events.record({ ...error.origin }, "Warning", error.reason, error.message);
+      }
+    }
+    this.reportedErrors = current;
+  }
+
+  /** One small watch per ClusterDistribution source (field-selected by name), so sources are read in full only when a rule names them. */
+  private watchSources(distributions: KubeObject[]): void {
+    const wanted = new Map(distributionSources(distributions).map((ref) => [objectKey(ref.kind, ref.namespace, ref.name), ref]));
+    for (const [key, informer] of this.sourceInformers) {
+      if (wanted.has(key)) continue;
+      this.sourceInformers.delete(key);
+      void informer.stop();
+    }
+    for (const [key, ref] of wanted) {
+      if (this.sourceInformers.has(key)) continue;
+      const resource = ref.kind === "Secret" ? "secrets" : "configmaps";
+      const informer = this.informer(`source:${key}`, `/api/v1/namespaces/${ref.namespace}/${resource}`, undefined, undefined, `metadata.name=${ref.name}`);
+      this.sourceInformers.set(key, informer);
+      informer.start();
+    }
+  }
+
+  private sourceState(kind: SourceKind, namespace: string, name: string): SourceState {
+    const informer = this.sourceInformers.get(objectKey(kind, namespace, name));
+    if (!informer || !informer.hasSynced()) return "unknown";
+    const object = informer.store.get(`${namespace}/${name}`);
+    return object ? sourceObject(kind, object) : "missing";
+  }
+
+  private reconcileMembers(): void {
+    const parsed = new Map<string, ParsedRegistration>();
+    const add = (registration: ParsedRegistration) => {
+      const name = registration.ok ? registration.registration.name : registration.problem.name;
+      const secret = registration.ok ? registration.registration.secret : registration.problem.secret;
+      const existing = parsed.get(name);
+      if (existing) {
+        const first = existing.ok ? existing.registration.secret : existing.problem.secret;
+        const message = `registration Secret ${secret.namespace}/${secret.name} names member ${name}, already registered by ${first.namespace}/${first.name}: ignored`;
+        if (!this.warnedDuplicates.has(message)) this.log.warn(message);
+        this.warnedDuplicates.add(message);
+        this.events.record({ apiVersion: "v1", kind: "Secret", ...secret }, "Warning", "DuplicateMember", message);
+        return;
+      }
+      parsed.set(name, registration);
+    };
+    const byName = (a: KubeObject, b: KubeObject) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0);
+    for (const object of [...this.secrets.store.values()].filter(isRegistration).sort(byName)) {
+      add(parseRegistration(object, { ferryNamespace: this.options.ferryNamespace }));
+    }
+    for (const object of [...(this.argo?.store.values() ?? [])].filter(isRegistration).sort(byName)) {
+      add(parseRegistration(object, { ferryNamespace: this.options.ferryNamespace, nameFromArgoCd: true }));
+    }
+    for (const [name, registration] of parsed) {
+      const fingerprint = registration.ok ? registration.registration.fingerprint : `problem:${registration.problem.message}`;
+      const existing = this.members.get(name);
+      if (existing && existing.fingerprint === fingerprint) {
+        if (registration.ok) existing.worker.setLabels(registration.registration.labels);
+        continue;
+      }
+      if (existing) {
+        this.log.info({ member: name }, "member registration changed: reconnecting");
+        void existing.worker.stop();
+      } else {
+        this.log.info({ member: name }, "member registered");
+      }
+      const worker = new MemberWorker({
+        registration,
+        hubName: this.options.hubName,
+        logger: this.options.logger.child({ component: "hub", hub: this.options.hubName }),
+        triggerKeys: this.triggerKeys,
+        concurrency: this.options.concurrency ?? 8,
+        clientOptions: this.options.memberClientOptions,
+        metrics: this.memberMetrics,
+        relistIntervalMs: this.options.relistIntervalMs,
+        silenceTimeoutMs: this.options.silenceTimeoutMs,
+        onStatus: () => this.statusChanged(name),
+      });
+      const secret = registration.ok ? registration.registration.secret : registration.problem.secret;
+      this.members.set(name, { worker, fingerprint, secret, reported: existing?.reported });
+      worker.setRules(this.rules);
+      worker.start();
+    }
+    for (const [name, entry] of this.members) {
+      if (parsed.has(name)) continue;
+      this.log.info({ member: name }, "member registration removed: no longer pushing to it (its copies stay)");
+      this.members.delete(name);
+      void entry.worker.stop();
+      this.memberMetrics?.forget(name);
+      this.publish();
+    }
+  }
+
+  private statusChanged(name: string): void {
+    if (this.stopped) return;
+    const entry = this.members.get(name);
+    if (entry) this.recordTransition(entry);
+    this.publish();
+  }
+
+  private publish(): void {
+    if (this.stopped) return;
+    this.publisher.update(this.status());
+  }
+
+  /** Events on the registration Secret when a member's problem appears, changes or goes away. */
+  private recordTransition(entry: MemberEntry): void {
+    const status = entry.worker.status();
+    const before = entry.reported ?? { reachable: true, lastError: null };
+    const target = { apiVersion: "v1", kind: "Secret", namespace: entry.secret.namespace, name: entry.secret.name, uid: entry.secret.uid };
+    if (status.lastError !== null && (status.lastError !== before.lastError || status.reachable !== before.reachable)) {
+      this.events.record(target, "Warning", status.reachable ? "MemberError" : "MemberUnreachable", status.lastError);
+    } else if (status.lastError === null && before.lastError !== null) {
+      this.events.clear(target, "MemberError");
+      this.events.clear(target, "MemberUnreachable");
+      this.events.clear(target, "MemberRecovered");
+      this.events.record(target, "Normal", "MemberRecovered", `member ${status.name} is reachable again and served`);
+    }
+    entry.reported = { reachable: status.reachable, lastError: status.lastError };
+  }
+
+  status(): MemberStatus[] {
+    return [...this.members.values()].map((entry) => entry.worker.status()).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  async resync(): Promise<void> {
+    const informers = this.hubInformers();
+    const before = new Map(informers.map((informer) => [informer.name, this.syncCounts.get(informer.name) ?? 0]));
+    for (const informer of informers) informer.requestRelist();
+    await waitFor(() => informers.every((informer) => (this.syncCounts.get(informer.name) ?? 0) > before.get(informer.name)!), {
+      timeoutMs: 30_000,
+      description: "the hub's watches to relist",
+    });
+    this.recompute();
+    await Promise.all([...this.members.values()].map((entry) => entry.worker.resync()));
+    for (const entry of this.members.values()) entry.worker.refreshStatus();
+    this.publish();
+    await this.publisher.flush();
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearInterval(this.tick);
+    if (this.recomputeTimer) clearTimeout(this.recomputeTimer);
+    this.publisher.stop();
+    const stops = [...this.hubInformers().map((informer) => informer.stop()), ...[...this.members.values()].map((entry) => entry.worker.stop())];
+    await Promise.race([Promise.all(stops), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+    this.log.info("hub stopped");
+  }
+}
+
+/** Starts the hub role (`ferry run --hub`). */
+export async function startHub(options: HubOptions): Promise<Hub> {
+  const hub = new HubController(options);
+  await hub.start();
+  return hub;
+}
