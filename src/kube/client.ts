@@ -57,6 +57,8 @@ export class KubeClient {
   private readonly agent: Agent | HttpAgent;
   private readonly limiter: TokenBucket;
   private headers: Record<string, string> = {};
+  /** Responses by HTTP status (0 = connection error): how often the apiserver shed load, etc. */
+  readonly responseCounts = new Map<number, number>();
   private headersFetchedAt = 0;
 
   private constructor(
@@ -143,13 +145,29 @@ export class KubeClient {
     });
   }
 
-  /** A JSON request. Throws ApiError for non-2xx answers. */
+  /**
+   * A JSON request. A 429 (the apiserver shedding load: nothing was done) is retried after its
+   * Retry-After, like client-go does, up to 5 times; other errors are the caller's to handle.
+   */
   async request<T = unknown>(method: string, path: string, spec: RequestSpec = {}): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.requestOnce<T>(method, path, spec);
+      } catch (error) {
+        if (!(error instanceof ApiError) || error.status !== 429 || attempt >= 5 || spec.signal?.aborted) throw error;
+        const seconds = Math.min(Math.max(error.retryAfterSeconds ?? 1, 0.1), 10);
+        await new Promise((resolve) => setTimeout(resolve, seconds * 1000 * (0.8 + Math.random() * 0.4)));
+      }
+    }
+  }
+
+  private async requestOnce<T>(method: string, path: string, spec: RequestSpec): Promise<T> {
     const response = await this.send(method, path, { timeoutMs: 60_000, ...spec }, true);
     const chunks: Buffer[] = [];
     for await (const chunk of response) chunks.push(chunk as Buffer);
     const text = Buffer.concat(chunks).toString("utf8");
     const status = response.statusCode ?? 0;
+    this.responseCounts.set(status, (this.responseCounts.get(status) ?? 0) + 1);
     this.options.onRequest?.(method, path, status);
     if (status >= 200 && status < 300) return (text ? JSON.parse(text) : undefined) as T;
     let reason = "Unknown";

@@ -20,18 +20,22 @@ async function put(kube: KubeClient, collection: string, body: { metadata: { nam
 
 const clients = new Map<string, Promise<KubeClient>>();
 
-/** A client for Ferry in namespace `namespace`, holding only the chart's permissions. */
-export function chartClient(namespace = "ferry-system"): Promise<KubeClient> {
-  let client = clients.get(namespace);
+/**
+ * A client for Ferry in namespace `namespace`, holding only the chart's permissions, on the
+ * run's shared cluster or on the cluster of the given admin client.
+ */
+export async function chartClient(namespace = "ferry-system", admin?: KubeClient): Promise<KubeClient> {
+  const kube = admin ?? (await adminClient());
+  const key = `${kube.server.href}|${namespace}`;
+  let client = clients.get(key);
   if (!client) {
-    client = create(namespace);
-    clients.set(namespace, client);
+    client = create(kube, namespace);
+    clients.set(key, client);
   }
   return client;
 }
 
-async function create(namespace: string): Promise<KubeClient> {
-  const kube = await adminClient();
+async function create(kube: KubeClient, namespace: string): Promise<KubeClient> {
   const rules = expectedRbacRules();
   const rbac = "/apis/rbac.authorization.k8s.io/v1";
   await put(kube, "/api/v1/namespaces", { metadata: { name: namespace } });
