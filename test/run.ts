@@ -20,7 +20,7 @@ function testFiles(path: string): string[] {
 }
 
 const roots = process.argv.slice(2);
-const files = (roots.length > 0 ? roots : ["test/unit", "test/e2e", "test/chaos"]).flatMap((root) => testFiles(resolve(root)));
+const files = (roots.length > 0 ? roots : ["test/unit", "test/e2e", "test/chaos", "test/final"]).flatMap((root) => testFiles(resolve(root)));
 if (files.length === 0) {
   console.error(`no test files under ${roots.join(", ") || "test/unit, test/e2e"}`);
   process.exit(1);

@@ -13,7 +13,7 @@ import { waitFor } from "../../src/util/wait-for.js";
 import { uniqueName } from "../support/cluster.js";
 import { startFerryProcess, type FerryProcess } from "../support/ferry-process.js";
 import { assertFixedPoint, snapshotUnmanaged } from "../support/fixed-point.js";
-import { b64, startTestFerry } from "../support/ferry.js";
+import { b64, startTestFerry, testLogPath } from "../support/ferry.js";
 
 const full = process.env.FERRY_CHAOS === "full";
 const fanout = full ? 1000 : 60;
@@ -52,7 +52,8 @@ async function world(prefix: string, count: number) {
   return { label, src, targets, namespaces: [src, ...targets], source, copies };
 }
 
-const logFile = () => join(plane.dir, "ferry-chaos.log");
+// Ferry's logs go where the run's secret-leak scan (test/final) reads them.
+const logFile = () => testLogPath();
 const inProcessLogger = () => pino({ level: "info" }, pino.destination({ dest: logFile(), append: true, sync: true }));
 
 test("kube-apiserver restarted in the middle of a fan-out", async (t) => {

@@ -1,4 +1,5 @@
 // Starting Ferry in-process against the run's shared control plane, and waiting on its effects.
+import { appendFileSync } from "node:fs";
 import { join } from "node:path";
 import type { TestContext } from "node:test";
 import { pino } from "pino";
@@ -72,8 +73,20 @@ export interface ObjectSpec {
 export const b64 = (text: string) => Buffer.from(text).toString("base64");
 export const unb64 = (text: string | undefined) => (text === undefined ? undefined : Buffer.from(text, "base64").toString());
 
+/** Where the run records every Secret value its tests used, for the leak scan at the end (test/final). */
+export function secretValuesPath(): string {
+  return join(sharedControlPlane().dir, "secret-values.txt");
+}
+
+/** Records Secret values (6 characters or more: shorter ones are too common to scan for). */
+export function recordSecretValues(values: Iterable<string>): void {
+  const worth = [...values].filter((value) => value.length >= 6);
+  if (worth.length > 0) appendFileSync(secretValuesPath(), worth.map((value) => `${JSON.stringify(value)}\n`).join(""));
+}
+
 export async function createSecret(namespace: string, name: string, data: Record<string, string>, spec: ObjectSpec = {}, client?: KubeClient): Promise<KubeObject> {
   const kube = client ?? (await adminClient());
+  recordSecretValues(Object.values(data));
   return kube.request<KubeObject>("POST", `/api/v1/namespaces/${namespace}/secrets`, {
     body: {
       metadata: { name, labels: spec.labels, annotations: spec.annotations },

@@ -1,6 +1,7 @@
 // Applying the seed documents' YAML to the real control plane, and the small API helpers the
 // dialect end-to-end tests share: fixed-name namespaces, label-selected listings, Events,
 // status conditions and (when installed) kubectl itself.
+import { recordSecretValues } from "./ferry.js";
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { delimiter, join } from "node:path";
@@ -104,6 +105,10 @@ export async function applyManifest(yamlText: string, options: { t?: TestContext
   };
   options.t?.after(() => applied.delete());
   for (const manifest of parseManifests(yamlText)) {
+    if (manifest.kind === "Secret") {
+      const secret = manifest as { data?: Record<string, string>; stringData?: Record<string, string> };
+      recordSecretValues([...Object.values(secret.stringData ?? {}), ...Object.values(secret.data ?? {}).map((v) => Buffer.from(v, "base64").toString())]);
+    }
     const { collection, path, namespace } = await manifestPaths(manifest, options.namespace);
     const entry = { kind: manifest.kind, namespace, name: manifest.metadata.name, path };
     try {
