@@ -102,8 +102,8 @@ test("randomized soak: operations and restarts, the fixed point after every phas
             spec: {
               source: { kind: sources.get(source)!.kind, name: source, namespace: src },
               targets: { namespaceSelector: { matchLabels: { soak: id, tier: pick(tiers) } } },
-              copy: { name: `${pick(copyNames)}-copy` },
-              conflict: pick(["skip", "overwrite"]),
+              // overwrite rules may take over what is in their way: their copies have their own names
+              ...(rand() < 0.5 ? { copy: { name: `${pick(copyNames)}-copy` } } : { copy: { name: `${pick(copyNames)}-taken` }, conflict: "overwrite" }),
             },
           },
         });
@@ -158,10 +158,11 @@ test("randomized soak: operations and restarts, the fixed point after every phas
       async () => {
         const ns = pick([...live]);
         const kind = rand() < 0.5 ? "Secret" : "ConfigMap";
-        const name = rand() < 0.5 ? pick(copyNames) : `${pick(copyNames)}-copy`;
+        const name = `${pick(copyNames)}${pick(["", "-copy", "-taken"])}`;
         try {
           const created = await kube.request<KubeObject>("POST", path(kind, ns), { body: { metadata: { name }, data: content(kind, 999) } });
-          unmanaged.set(`${kind}/${ns}/${name}`, created.metadata.resourceVersion ?? "");
+          // Objects in the way of an overwrite rule may be taken over, as that rule asks; all others must stay untouched.
+          if (!name.endsWith("-taken")) unmanaged.set(`${kind}/${ns}/${name}`, created.metadata.resourceVersion ?? "");
         } catch {
           // a copy is already there: nothing to add
         }
