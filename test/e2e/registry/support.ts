@@ -17,6 +17,7 @@ import { OWNED_PULL_SECRETS_ANNOTATION } from "../../../src/registry/service-acc
 import type { RunningFerry } from "../../../src/cli/run.js";
 import { waitFor } from "../../../src/util/wait-for.js";
 import { adminClient, deleteNamespace, uniqueName } from "../../support/cluster.js";
+import { chartClient } from "../../support/chart-identity.js";
 import { startTestFerry, testLogPath, unb64 } from "../../support/ferry.js";
 import { SOURCE_NAMESPACE_LABEL } from "../../../src/core/marks.js";
 
@@ -71,8 +72,9 @@ export async function startRegistryFixture(
   const ferry = await startTestFerry(t, { namespace: ferryNamespace, registry: false, ...(options.client ? { client: options.client, installCrds: false } : {}), ...(options.dialects ? { dialects: options.dialects } : {}) });
   t.after(() => deleteNamespace(admin, ferryNamespace));
   const metrics = new FerryMetrics({ defaultMetrics: false });
+  // Like the engine, the registry controller runs as the chart's ServiceAccount (exactly the chart's RBAC).
   const registry = await startRegistry({
-    client: options.client ?? admin,
+    client: options.client ?? (await chartClient(ferryNamespace)),
     logger: logger(),
     metrics,
     ferryNamespace,
