@@ -14,7 +14,7 @@ import type { Logger } from "../ops/logger.js";
 import type { FerryMetrics } from "../ops/metrics.js";
 import { tracer } from "../ops/tracing.js";
 import { EventRecorder, type EventTarget } from "./event-recorder.js";
-import { ObservedView, copyRecord, hasAnyKey, metadataRecord, namespaceInfo, sourceObject } from "./observed-state.js";
+import { ObservedView, copyRecord, hasAnyKey, metadataRecord, namespaceInfo, sourceObject, toCustomResource } from "./observed-state.js";
 import { StatusWriter } from "./status-writer.js";
 
 export interface EngineOptions {
@@ -510,25 +510,6 @@ export class Engine {
   }
 }
 
-function toCustomResource(object: KubeObject): CustomResource {
-  return {
-    ...object,
-    apiVersion: object.apiVersion ?? "",
-    kind: object.kind ?? "",
-    metadata: {
-      name: object.metadata.name,
-      namespace: object.metadata.namespace,
-      uid: object.metadata.uid,
-      labels: object.metadata.labels ?? {},
-      annotations: object.metadata.annotations ?? {},
-      creationTimestamp: object.metadata.creationTimestamp,
-      resourceVersion: object.metadata.resourceVersion,
-      generation: object.metadata.generation,
-    },
-    spec: object.spec,
-    status: object.status,
-  };
-}
 
 /** A dialect that throws is a bug; it must not take the controller down. */
 function safeParse(parse: () => ParseResult, dialect: Dialect, meta: { namespace?: string; name: string; uid?: string }, resource?: CustomResource): ParseResult {

@@ -4,6 +4,7 @@ import { contentHash } from "../core/hash.js";
 import { MANAGED_BY_LABEL, isFerryCopy } from "../core/marks.js";
 import { objectKey, type ObservedLookup } from "../core/plan.js";
 import type { NamespaceInfo, ObservedObject, SourceKind, SourceObject } from "../core/types.js";
+import type { CustomResource } from "../dialects/dialect.js";
 import type { KubeObject } from "../kube/informer.js";
 
 const empty: Record<string, string> = Object.freeze({}) as Record<string, string>;
@@ -122,4 +123,25 @@ export class ObservedView implements ObservedLookup {
   static key(kind: SourceKind, namespace: string, name: string): string {
     return objectKey(kind, namespace, name);
   }
+}
+
+/** A custom resource as dialects see it: every top-level field, metadata with defaults filled in. */
+export function toCustomResource(object: KubeObject): CustomResource {
+  return {
+    ...object,
+    apiVersion: object.apiVersion ?? "",
+    kind: object.kind ?? "",
+    metadata: {
+      name: object.metadata.name,
+      namespace: object.metadata.namespace,
+      uid: object.metadata.uid,
+      labels: object.metadata.labels ?? {},
+      annotations: object.metadata.annotations ?? {},
+      creationTimestamp: object.metadata.creationTimestamp,
+      resourceVersion: object.metadata.resourceVersion,
+      generation: object.metadata.generation,
+    },
+    spec: object.spec,
+    status: object.status,
+  };
 }

@@ -89,6 +89,25 @@ function spec(cluster: boolean): Record<string, unknown> {
   };
 }
 
+/** metav1.Condition as a list keyed by type: the status conditions of every ferry.dev resource. */
+export const conditionsSchema = {
+  type: "array",
+  items: {
+    type: "object",
+    required: ["type", "status"],
+    properties: {
+      type: { type: "string" },
+      status: { type: "string", enum: ["True", "False", "Unknown"] },
+      reason: { type: "string" },
+      message: { type: "string" },
+      observedGeneration: { type: "integer", format: "int64" },
+      lastTransitionTime: { type: "string", format: "date-time" },
+    },
+  },
+  "x-kubernetes-list-type": "map",
+  "x-kubernetes-list-map-keys": ["type"],
+};
+
 const statusSchema = {
   type: "object",
   properties: {
@@ -98,23 +117,7 @@ const statusSchema = {
     conflicts: { type: "integer" },
     failed: { type: "integer" },
     failingTargetsOmitted: { type: "integer" },
-    conditions: {
-      type: "array",
-      items: {
-        type: "object",
-        required: ["type", "status"],
-        properties: {
-          type: { type: "string" },
-          status: { type: "string", enum: ["True", "False", "Unknown"] },
-          reason: { type: "string" },
-          message: { type: "string" },
-          observedGeneration: { type: "integer", format: "int64" },
-          lastTransitionTime: { type: "string", format: "date-time" },
-        },
-      },
-      "x-kubernetes-list-type": "map",
-      "x-kubernetes-list-map-keys": ["type"],
-    },
+    conditions: conditionsSchema,
     failingTargets: {
       type: "array",
       items: {

@@ -10,11 +10,11 @@ import { SOURCE_CLUSTER_LABEL, isFerryCopy, labelValue } from "../core/marks.js"
 import { objectKey, type SourceState } from "../core/plan.js";
 import type { InlineContent, LabelSelector, Rule, RuleError, RuleOrigin, SourceKind, SourceObject } from "../core/types.js";
 import { sourceObject } from "../controller/observed-state.js";
-import type { CustomResource } from "../dialects/dialect.js";
 import { MWSYNC_ANNOTATION, MWSYNC_SEC_ANNOTATION, mwsyncDialect } from "../dialects/mwsync.js";
 import { nativeDialect } from "../dialects/native.js";
 import type { KubeObject } from "../kube/informer.js";
 import { isRegistration } from "./registration.js";
+import { toCustomResource } from "../controller/observed-state.js";
 
 /** Kept on pushed copies, so the member's own Ferry fans them out (the seed's second hop). */
 export const MWSYNC_KEEP: readonly string[] = [MWSYNC_ANNOTATION, MWSYNC_SEC_ANNOTATION];
@@ -118,24 +118,6 @@ function pushRules(input: HubObjects, sources: Map<string, SourceState>, errors:
   return rules;
 }
 
-function toCustomResource(object: KubeObject): CustomResource {
-  return {
-    apiVersion: object.apiVersion ?? "ferry.dev/v1alpha1",
-    kind: object.kind ?? "ClusterDistribution",
-    metadata: {
-      name: object.metadata.name,
-      namespace: object.metadata.namespace,
-      uid: object.metadata.uid,
-      labels: object.metadata.labels ?? {},
-      annotations: object.metadata.annotations ?? {},
-      creationTimestamp: object.metadata.creationTimestamp,
-      resourceVersion: object.metadata.resourceVersion,
-      generation: object.metadata.generation,
-    },
-    spec: object.spec,
-    status: object.status,
-  };
-}
 
 /** spec.targets.clusters of a ClusterDistribution, if it has one. */
 export function clustersOf(object: KubeObject): unknown {

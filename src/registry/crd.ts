@@ -3,6 +3,7 @@
 // the generated dockerconfigjson Secret, its targets (as a Distribution's) and the
 // ServiceAccounts whose imagePullSecrets should name it. Status never carries a credential.
 import type { CustomResourceType } from "../dialects/dialect.js";
+import { conditionsSchema } from "../crds/native-crds.js";
 
 export const registryCredentialType: CustomResourceType = {
   group: "ferry.dev",
@@ -94,23 +95,7 @@ const status = {
     nextRefreshTime: { type: "string", format: "date-time" },
     expiresAt: { type: "string", format: "date-time" },
     lastError: { type: "string" },
-    conditions: {
-      type: "array",
-      items: {
-        type: "object",
-        required: ["type", "status"],
-        properties: {
-          type: { type: "string" },
-          status: { type: "string", enum: ["True", "False", "Unknown"] },
-          reason: { type: "string" },
-          message: { type: "string" },
-          observedGeneration: { type: "integer", format: "int64" },
-          lastTransitionTime: { type: "string", format: "date-time" },
-        },
-      },
-      "x-kubernetes-list-type": "map",
-      "x-kubernetes-list-map-keys": ["type"],
-    },
+    conditions: conditionsSchema,
   },
 };
 

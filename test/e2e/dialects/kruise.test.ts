@@ -35,34 +35,13 @@ import {
   waitForEvent,
   waitForNoCopies,
 } from "../../support/manifests.js";
+import { KRUISE_STORY_1, KRUISE_STORY_2 } from "../../support/seed-documents.js";
 
 // The seed's two user stories, verbatim (both are `kubectl apply -f my-secret.yaml` without a
 // namespace, so they land in `default`).
-const STORY_1 = `# my-secret.yaml
-apiVersion: v1
-kind: Secret
-metadata:
-  name: namespaced-secret
-  annotations:
-    openkruise.io/sync-to: "namespaces"
-    openkruise.io/sync-to/namespaces: "ns-1;ns-2;ns-3"
-type: generic
-stringData:
-  username: admin
-  password: t0p-Secret
-`;
+const STORY_1 = KRUISE_STORY_1;
 
-const STORY_2 = `apiVersion: v1
-kind: Secret
-metadata:
-  name: cluseter-level-secret
-  annotations:
-    openkruise.io/sync-to: "cluster"
-type: generic
-stringData:
-  username: admin
-  password: t0p-Secret
-`;
+const STORY_2 = KRUISE_STORY_2;
 
 const PROTECTED = ["kube-system", "kube-public", "kube-node-lease", "ferry-system"];
 const resourceDistributions = "/apis/apps.kruise.io/v1alpha1/resourcedistributions";

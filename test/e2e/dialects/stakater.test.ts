@@ -24,30 +24,12 @@ import {
   waitForObject,
 } from "../../support/ferry.js";
 import { applyManifest, conditionOf, copiesOfSource, labelNamespace, namespacesWith, waitForEvent, waitForNoCopies, type Condition } from "../../support/manifests.js";
+import { STAKATER_TEMPLATE, STAKATER_TEMPLATE_GROUP_INSTANCE } from "../../support/seed-documents.js";
 
 // The seed's two manifests, verbatim.
-const TEMPLATE = `apiVersion: tenantoperator.stakater.com/v1alpha1
-kind: Template
-metadata:
-  name: registry-secret
-resources:
-  resourceMappings:
-    secrets:
-      - name: registry
-        namespace: default
-`;
+const TEMPLATE = STAKATER_TEMPLATE;
 
-const TEMPLATE_GROUP_INSTANCE = `apiVersion: tenantoperator.stakater.com/v1alpha1
-kind: TemplateGroupInstance
-metadata:
-  name: registry-secret-group-instance
-spec:
-  template: registry-secret
-  selector:
-    matchLabels:
-      kind: registry
-  sync: true
-`;
+const TEMPLATE_GROUP_INSTANCE = STAKATER_TEMPLATE_GROUP_INSTANCE;
 
 const API = "/apis/tenantoperator.stakater.com/v1alpha1";
 const templates = `${API}/templates`;

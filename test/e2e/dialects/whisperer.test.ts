@@ -30,35 +30,10 @@ import {
   waitForNamespaceGone,
   waitForNoCopies,
 } from "../../support/manifests.js";
+import { WHISPERER_SYNC_YAML } from "../../support/seed-documents.js";
 
 // sync.yaml from the seed, verbatim.
-const SYNC_YAML = `apiVersion: v1
-kind: Namespace
-metadata:
-  name: source
----
-apiVersion: v1
-kind: Namespace
-metadata:
-  name: target
----
-apiVersion: v1
-kind: Namespace
-metadata:
-  name: target2
----
-apiVersion: v1
-kind: Secret
-metadata:
-  name: sync
-  namespace: source
-  labels:
-    secret-syncer.jeffl.es/sync: "true"
-  annotations:
-    secret-syncer.jeffl.es/namespaces: "target,target2,missing"
-data:
-  secret: dG90YWxseSBhIHN1cGVyIGR1cGVyIHNlY3JldCB5b3Ugc2hvdWxkbid0IHRlbGwgYW55b25lCg==
-`;
+const SYNC_YAML = WHISPERER_SYNC_YAML;
 
 const SYNC = "secret-syncer.jeffl.es/sync";
 const NAMESPACES = "secret-syncer.jeffl.es/namespaces";

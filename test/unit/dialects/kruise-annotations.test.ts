@@ -3,32 +3,11 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { kruiseAnnotationsDialect as kruise } from "../../../src/dialects/kruise-annotations.js";
 import { anything, assertWellFormed, context, parseManifests, source, sourceFromManifest, sourceMetadata } from "./helpers.js";
+import { KRUISE_STORY_1, KRUISE_STORY_2 } from "../../support/seed-documents.js";
 
 // Copied unchanged from the seed document openkruise-resource-distribution.md (Story 1 and Story 2).
-const story1 = `# my-secret.yaml
-apiVersion: v1
-kind: Secret
-metadata:
-  name: namespaced-secret
-  annotations:
-    openkruise.io/sync-to: "namespaces"
-    openkruise.io/sync-to/namespaces: "ns-1;ns-2;ns-3"
-type: generic
-stringData:
-  username: admin
-  password: t0p-Secret
-`;
-const story2 = `apiVersion: v1
-kind: Secret
-metadata:
-  name: cluseter-level-secret
-  annotations:
-    openkruise.io/sync-to: "cluster"
-type: generic
-stringData:
-  username: admin
-  password: t0p-Secret
-`;
+const story1 = KRUISE_STORY_1;
+const story2 = KRUISE_STORY_2;
 
 const keys = kruise.triggerKeys;
 const parse = (annotations: Record<string, string>, kind: "Secret" | "ConfigMap" = "Secret") =>

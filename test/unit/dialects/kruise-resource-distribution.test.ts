@@ -6,21 +6,10 @@ import type { CustomResource } from "../../../src/dialects/dialect.js";
 import { kruiseAnnotationsDialect } from "../../../src/dialects/kruise-annotations.js";
 import { kruiseResourceDistributionDialect as rd, RESOURCE_DISTRIBUTION_CONDITIONS } from "../../../src/dialects/kruise-resource-distribution.js";
 import { anything, assertWellFormed, awkwardString, context, parseManifests, resourceFromManifest, sourceFromManifest } from "./helpers.js";
+import { KRUISE_STORY_1 } from "../../support/seed-documents.js";
 
 // Copied unchanged from the seed document openkruise-resource-distribution.md (Story 1).
-const story1 = `# my-secret.yaml
-apiVersion: v1
-kind: Secret
-metadata:
-  name: namespaced-secret
-  annotations:
-    openkruise.io/sync-to: "namespaces"
-    openkruise.io/sync-to/namespaces: "ns-1;ns-2;ns-3"
-type: generic
-stringData:
-  username: admin
-  password: t0p-Secret
-`;
+const story1 = KRUISE_STORY_1;
 
 // A ConfigMap distribution in the shape of OpenKruise's user manual.
 const configMapDistribution = `apiVersion: apps.kruise.io/v1alpha1

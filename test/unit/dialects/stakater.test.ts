@@ -4,29 +4,11 @@ import fc from "fast-check";
 import type { CustomResource } from "../../../src/dialects/dialect.js";
 import { stakaterDialect as stakater } from "../../../src/dialects/stakater.js";
 import { anything, assertWellFormed, awkwardString, context, parseManifests, resourceFromManifest } from "./helpers.js";
+import { STAKATER_TEMPLATE, STAKATER_TEMPLATE_GROUP_INSTANCE } from "../../support/seed-documents.js";
 
 // Copied unchanged from the seed document stakater-mto-template.md.
-const templateYaml = `apiVersion: tenantoperator.stakater.com/v1alpha1
-kind: Template
-metadata:
-  name: registry-secret
-resources:
-  resourceMappings:
-    secrets:
-      - name: registry
-        namespace: default
-`;
-const groupInstanceYaml = `apiVersion: tenantoperator.stakater.com/v1alpha1
-kind: TemplateGroupInstance
-metadata:
-  name: registry-secret-group-instance
-spec:
-  template: registry-secret
-  selector:
-    matchLabels:
-      kind: registry
-  sync: true
-`;
+const templateYaml = STAKATER_TEMPLATE;
+const groupInstanceYaml = STAKATER_TEMPLATE_GROUP_INSTANCE;
 
 const API = "tenantoperator.stakater.com/v1alpha1";
 

@@ -3,35 +3,10 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { whispererDialect as whisperer } from "../../../src/dialects/whisperer.js";
 import { anything, assertWellFormed, context, parseManifests, source, sourceFromManifest, sourceMetadata } from "./helpers.js";
+import { WHISPERER_SYNC_YAML } from "../../support/seed-documents.js";
 
 // Copied unchanged from the seed document whisperer-rs.md (sync.yaml).
-const syncYaml = `apiVersion: v1
-kind: Namespace
-metadata:
-  name: source
----
-apiVersion: v1
-kind: Namespace
-metadata:
-  name: target
----
-apiVersion: v1
-kind: Namespace
-metadata:
-  name: target2
----
-apiVersion: v1
-kind: Secret
-metadata:
-  name: sync
-  namespace: source
-  labels:
-    secret-syncer.jeffl.es/sync: "true"
-  annotations:
-    secret-syncer.jeffl.es/namespaces: "target,target2,missing"
-data:
-  secret: dG90YWxseSBhIHN1cGVyIGR1cGVyIHNlY3JldCB5b3Ugc2hvdWxkbid0IHRlbGwgYW55b25lCg==
-`;
+const syncYaml = WHISPERER_SYNC_YAML;
 
 const LABEL = { "secret-syncer.jeffl.es/sync": "true" };
 const parse = (annotations: Record<string, string>, labels: Record<string, string> = LABEL, kind: "Secret" | "ConfigMap" = "Secret") =>
