@@ -34,8 +34,9 @@ if (needsCluster) {
   console.log(`control plane ready in ${((Date.now() - started) / 1000).toFixed(1)} s (${plane.server})`);
 }
 
-const stop = async () => {
-  if (plane) await plane.down();
+const stop = async (keepLogs = false) => {
+  if (plane) await plane.down({ keepDir: keepLogs });
+  if (plane && keepLogs) console.log(`test logs kept in ${plane.dir} (ferry-test.log, logs/)`);
   plane = undefined;
 };
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
@@ -55,5 +56,5 @@ const code = await new Promise<number>((resolveCode) => {
   );
   child.on("exit", (exitCode, signal) => resolveCode(exitCode ?? (signal ? 1 : 0)));
 });
-await stop();
+await stop(code !== 0);
 process.exit(code);

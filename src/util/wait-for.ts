@@ -9,6 +9,11 @@ export interface WaitOptions {
   description?: string;
 }
 
+/** Thrown by a condition to stop waiting at once (the thing waited for can no longer happen). */
+export class WaitAborted extends Error {
+  override name = "WaitAborted";
+}
+
 export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -30,6 +35,7 @@ export async function waitFor<T>(
       if (value !== undefined && value !== false) return value;
       lastError = undefined;
     } catch (error) {
+      if (error instanceof WaitAborted) throw error;
       lastError = error;
     }
     if (Date.now() >= deadline) {

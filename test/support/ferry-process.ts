@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
 import { resolve } from "node:path";
 import { freePort } from "../../src/controlplane/free-port.js";
-import { waitFor } from "../../src/util/wait-for.js";
+import { WaitAborted, waitFor } from "../../src/util/wait-for.js";
 
 export interface FerryProcess {
   child: ChildProcess;
@@ -27,7 +27,7 @@ export async function startFerryProcess(kubeconfig: string, logFile: string, ext
   child.on("exit", () => (exited = true));
   await waitFor(
     async () => {
-      if (exited) throw new Error(`ferry exited early; see ${logFile}`);
+      if (exited) throw new WaitAborted(`ferry exited early; see ${logFile}`);
       return (await fetch(`${healthUrl}/readyz`)).status === 200;
     },
     { timeoutMs: 60_000, description: "ferry process ready" },
