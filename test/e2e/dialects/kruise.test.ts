@@ -280,8 +280,10 @@ test("ResourceDistribution: a missing included namespace is NamespaceNotExists (
   await waitForObject("ConfigMap", a, name);
   const status = await waitFor(async () => {
     const object = await getResource(path);
-    return conditionOf(object, "NamespaceNotExists")?.status === "True" ? object : undefined;
-  }, { timeoutMs: 30_000, description: "NamespaceNotExists" });
+    // The status of the pass that wrote the copy in `a`: NamespaceNotExists and one success.
+    const succeeded = (object?.status as { succeeded?: number } | undefined)?.succeeded;
+    return conditionOf(object, "NamespaceNotExists")?.status === "True" && succeeded === 1 ? object : undefined;
+  }, { timeoutMs: 30_000, description: "NamespaceNotExists with one namespace succeeded" });
   assert.deepEqual(conditionOf(status, "NamespaceNotExists")?.failedNamespace, [missing]);
   assert.deepEqual((status.status as { desired: number; succeeded: number }).succeeded, 1);
 
