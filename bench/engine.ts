@@ -1,44 +1,82 @@
-// `npm run bench -- [--namespaces N] [--idle-seconds S]`: Ferry's fan-out, update, idle and restart
-// costs on a dedicated real control plane, each next to the raw write limit of the same client
-// (same connection pool, same concurrency) measured in the same run. Writes and reads are
-// counted from kube-apiserver's own /metrics (apiserver_request_total by verb and resource).
+// `npm run bench -- [options]`: every scenario of issue 9 on a dedicated real control plane, each
+// next to the raw write limit of the same client (same connection pool, same concurrency) measured
+// in the same run, right before the scenario, with Ferry running. Writes and reads are counted from
+// kube-apiserver's own /metrics (apiserver_request_total by verb and resource).
+//
+// Full run (the issue's sizes): `npm run bench`
+// Quick run: `npm run bench -- --namespaces 200 --wide-namespaces 1000 --new-namespaces 20 \
+//   --idle-seconds 20 --memory-namespaces 2000 --memory-secrets 5000`
 import { Command } from "commander";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir, totalmem } from "node:os";
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, release, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
 import { startFerry, type RunningFerry } from "../src/cli/run.js";
 import { LocalControlPlane } from "../src/controlplane/local-control-plane.js";
+import { managedSelector } from "../src/core/marks.js";
 import { KubeClient } from "../src/kube/client.js";
 import { waitFor } from "../src/util/wait-for.js";
+import { renderMarkdown, replicatorNote } from "./report.js";
 
+const num = (v: string) => Number(v);
 const options = new Command("bench")
-  .option("--namespaces <n>", "namespaces to fan out to", (v) => Number(v), 1000)
-  .option("--idle-seconds <s>", "length of the idle window", (v) => Number(v), 300)
-  .option("--concurrency <n>", "parallel writes (Ferry and the raw baseline alike)", (v) => Number(v), 32)
+  .option("--namespaces <n>", "namespaces of the fan-out, update, idle and restart scenarios", num, 1000)
+  .option("--wide-namespaces <n>", "namespaces of the large fan-out (0 skips it)", num, 5000)
+  .option("--rules <n>", "rules selecting every namespace in the new-namespace and idle scenarios", num, 20)
+  .option("--new-namespaces <n>", "namespaces created one by one for the new-namespace latency", num, 100)
+  .option("--idle-seconds <s>", "length of the idle window", num, 600)
+  .option("--memory-namespaces <n>", "namespaces in the cluster for the memory scenario (0 skips it)", num, 10000)
+  .option("--memory-secrets <n>", "unrelated Secrets for the memory scenario", num, 100000)
+  .option("--memory-sizes <list>", "data sizes (bytes) of the unrelated Secrets, one Ferry process each", "10240,1024")
+  .option("--concurrency <n>", "parallel writes (Ferry and the raw baseline alike)", num, 32)
   .option("--out <dir>", "where to write results", "bench/results")
+  .option("--name <prefix>", "result file prefix", "engine")
   .parse(process.argv)
-  .opts<{ namespaces: number; idleSeconds: number; concurrency: number; out: string }>();
+  .opts<{
+    namespaces: number;
+    wideNamespaces: number;
+    rules: number;
+    newNamespaces: number;
+    idleSeconds: number;
+    memoryNamespaces: number;
+    memorySecrets: number;
+    memorySizes: string;
+    concurrency: number;
+    out: string;
+    name: string;
+  }>();
 
-type Counts = Map<string, number>;
+type Counts = { write: number; read: number; byVerb: Record<string, number> };
 const writeVerbs = new Set(["POST", "PUT", "PATCH", "DELETE", "APPLY"]);
 const readVerbs = new Set(["GET", "LIST", "WATCH"]);
 const ferryResources = new Set(["secrets", "configmaps", "events", "distributions", "clusterdistributions", "serviceaccounts", "namespaces"]);
 
 async function requestCounts(plane: LocalControlPlane): Promise<Counts> {
-  const counts: Counts = new Map();
+  const counts: Counts = { write: 0, read: 0, byVerb: {} };
   for (const line of (await plane.apiserverMetrics()).split("\n")) {
     if (!line.startsWith("apiserver_request_total{")) continue;
     const verb = /verb="([A-Z]+)"/.exec(line)?.[1] ?? "";
     const resource = /resource="([^"]*)"/.exec(line)?.[1] ?? "";
     if (!ferryResources.has(resource)) continue;
-    const key = `${writeVerbs.has(verb) ? "write" : readVerbs.has(verb) ? "read" : "other"}`;
-    counts.set(key, (counts.get(key) ?? 0) + Number(line.split(" ").pop()));
+    const value = Number(line.split(" ").pop());
+    if (writeVerbs.has(verb)) counts.write += value;
+    else if (readVerbs.has(verb)) counts.read += value;
+    const key = `${verb} ${resource}`;
+    counts.byVerb[key] = (counts.byVerb[key] ?? 0) + value;
   }
   return counts;
 }
 
-const diff = (after: Counts, before: Counts, key: string) => (after.get(key) ?? 0) - (before.get(key) ?? 0);
+function delta(after: Counts, before: Counts): { writes: number; reads: number; byVerb: Record<string, number> } {
+  const byVerb: Record<string, number> = {};
+  for (const [key, value] of Object.entries(after.byVerb)) {
+    const d = value - (before.byVerb[key] ?? 0);
+    if (d !== 0) byVerb[key] = d;
+  }
+  return { writes: after.write - before.write, reads: after.read - before.read, byVerb };
+}
 
 async function parallel<T>(items: T[], concurrency: number, work: (item: T) => Promise<unknown>): Promise<void> {
   let next = 0;
@@ -50,101 +88,266 @@ async function parallel<T>(items: T[], concurrency: number, work: (item: T) => P
 }
 
 const seconds = (ms: number) => Math.round(ms) / 1000;
+const names = (prefix: string, from: number, to: number) => Array.from({ length: to - from }, (_, i) => `${prefix}-${String(from + i).padStart(5, "0")}`);
+const b64 = (text: string) => Buffer.from(text).toString("base64");
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+function procStatus(pid: number): { rssMiB: number; hwmMiB: number } {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kib = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  return { rssMiB: +(kib("VmRSS") / 1024).toFixed(1), hwmMiB: +(kib("VmHWM") / 1024).toFixed(1) };
+}
+function procCpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime in clock ticks (100 Hz)
+}
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function main(): Promise<void> {
   const n = options.namespaces;
+  const c = options.concurrency;
+  const started0 = Date.now();
   const plane = await LocalControlPlane.up({ dir: mkdtempSync(join(tmpdir(), "ferry-bench-")) });
-  const client = await KubeClient.fromFile(plane.kubeconfigPath, { qps: 0, maxSockets: options.concurrency });
+  const client = await KubeClient.fromFile(plane.kubeconfigPath, { qps: 0, maxSockets: c });
   const logPath = join(plane.dir, "ferry.log");
   const logger = pino({ level: "warn" }, pino.destination({ dest: logPath, sync: false }));
-  const results: Record<string, unknown> = {};
+  const results: Record<string, Record<string, unknown>> = {};
   let ferry: RunningFerry | undefined;
-  try {
-    const namespaces = Array.from({ length: n }, (_, i) => `bench-${String(i).padStart(5, "0")}`);
-    await parallel(namespaces, options.concurrency, (name) => client.request("POST", "/api/v1/namespaces", { body: { metadata: { name } } }));
-    await client.request("POST", "/api/v1/namespaces", { body: { metadata: { name: "bench-source" } } });
-    // Let the controller manager finish its own per-namespace writes (ServiceAccount, root CA ConfigMap) first.
-    await waitFor(
+  let child: ChildProcess | undefined;
+  const log = (message: string) => console.error(`[bench +${seconds(Date.now() - started0)} s] ${message}`);
+  const createNamespaces = (list: string[]) => parallel(list, c, (name) => client.request("POST", "/api/v1/namespaces", { body: { metadata: { name } } }));
+  const settleControllerManager = (count: number) =>
+    waitFor(
       async () => {
         const list = await client.get<{ items: unknown[] }>("/api/v1/configmaps", { query: { fieldSelector: "metadata.name=kube-root-ca.crt" } });
-        return list.items.length >= n + 1;
+        return list.items.length >= count;
       },
-      { timeoutMs: 300_000, description: "controller manager to settle" },
+      { timeoutMs: 900_000, intervalMs: 500, description: "controller manager to settle" },
     );
-    const payload = { token: Buffer.from("x".repeat(256)).toString("base64") };
+  const rawCreate = async (list: string[], name: string) => {
+    const t = Date.now();
+    await parallel(list, c, (ns) => client.request("POST", `/api/v1/namespaces/${ns}/secrets`, { body: { metadata: { name }, data: { token: b64("x".repeat(256)) } } }));
+    return Date.now() - t;
+  };
+  const rawUpdate = async (list: string[], name: string) => {
+    const t = Date.now();
+    await parallel(list, c, (ns) => client.request("PUT", `/api/v1/namespaces/${ns}/secrets/${name}`, { body: { metadata: { name }, data: { token: b64("y".repeat(256)) } } }));
+    return Date.now() - t;
+  };
+  try {
+    const bench = names("bench", 0, n);
+    const wide = names("wide", 0, options.wideNamespaces);
+    log(`creating ${bench.length + wide.length + 1} namespaces`);
+    await createNamespaces([...bench, ...wide, "bench-source", "wide-source"]);
+    // Let the controller manager finish its own per-namespace writes (ServiceAccount, root CA ConfigMap) first.
+    await settleControllerManager(bench.length + wide.length + 2);
 
-    // The limit: the same client creating, then updating, the same number of Secrets directly.
-    let started = Date.now();
-    await parallel(namespaces, options.concurrency, (ns) =>
-      client.request("POST", `/api/v1/namespaces/${ns}/secrets`, { body: { metadata: { name: "raw" }, data: payload } }),
-    );
-    const rawCreate = Date.now() - started;
-    started = Date.now();
-    await parallel(namespaces, options.concurrency, (ns) =>
-      client.request("PUT", `/api/v1/namespaces/${ns}/secrets/raw`, { body: { metadata: { name: "raw" }, data: { token: Buffer.from("y".repeat(256)).toString("base64") } } }),
-    );
-    const rawUpdate = Date.now() - started;
-
-    ferry = await startFerry({ client, logger, namespace: "ferry-system", policy: "guarded", clusterName: "local", installCrds: true, concurrency: options.concurrency });
+    ferry = await startFerry({ client, logger, namespace: "ferry-system", policy: "guarded", clusterName: "local", installCrds: true, concurrency: c });
     await waitFor(() => ferry!.engine.isReady(), { timeoutMs: 120_000, description: "Ferry ready" });
-    const engine = ferry.engine;
-    const synced = () => {
-      const report = engine.reports().reports.find((r) => r.rule.source.name === "fanout");
-      return report !== undefined && report.desired === n && report.synced === n;
+    const engine = () => ferry!.engine;
+    const report = (source: string) => engine().reports().reports.find((r) => r.rule.source.name === source);
+    const synced = (source: string, count: number) => {
+      const r = report(source);
+      return r !== undefined && r.desired === count && r.synced === count;
     };
+    const allSynced = (sources: string[], count: number) => sources.every((s) => synced(s, count));
 
-    // One new source -> N namespaces.
-    let before = await requestCounts(plane);
-    started = Date.now();
-    await client.request("POST", "/api/v1/namespaces/bench-source/secrets", {
-      body: { metadata: { name: "fanout", annotations: { "ferry.dev/sync-to": "bench-*" } }, data: payload },
-    });
-    await waitFor(() => synced(), { timeoutMs: 600_000, intervalMs: 10, description: "fan-out" });
-    await engine.idle();
-    const fanout = Date.now() - started;
-    let after = await requestCounts(plane);
-    results.fanout = { namespaces: n, seconds: seconds(fanout), rawSeconds: seconds(rawCreate), ratio: +(fanout / rawCreate).toFixed(2), writes: diff(after, before, "write"), reads: diff(after, before, "read") };
+    // One new source -> N namespaces (and the large fan-out), each after its raw limit.
+    const fanout = async (key: string, list: string[], sourceNamespace: string, source: string, glob: string) => {
+      log(`raw create x${list.length}`);
+      const raw = await rawCreate(list, `raw-${source}`);
+      await sleep(2000); // let Ferry's metadata watch digest the raw writes
+      log(`fan-out x${list.length}`);
+      const before = await requestCounts(plane);
+      const t = Date.now();
+      await client.request("POST", `/api/v1/namespaces/${sourceNamespace}/secrets`, {
+        body: { metadata: { name: source, annotations: { "ferry.dev/sync-to": glob } }, data: { token: b64("x".repeat(256)) } },
+      });
+      await waitFor(() => synced(source, list.length), { timeoutMs: 1_800_000, intervalMs: 5, description: "fan-out" });
+      await engine().idle();
+      const ms = Date.now() - t;
+      results[key] = { namespaces: list.length, seconds: seconds(ms), rawSeconds: seconds(raw), ratio: +(ms / raw).toFixed(2), ...delta(await requestCounts(plane), before) };
+    };
+    await fanout("fanout", bench, "bench-source", "rule-00", "bench-*");
 
     // Source update -> N copies updated.
-    before = after;
-    started = Date.now();
-    await client.request("PATCH", "/api/v1/namespaces/bench-source/secrets/fanout", {
-      body: { data: { token: Buffer.from("z".repeat(256)).toString("base64") } },
+    log(`raw update x${n}`);
+    const rawUp = await rawUpdate(bench, "raw-rule-00");
+    await sleep(2000);
+    log(`update x${n}`);
+    let before = await requestCounts(plane);
+    let t = Date.now();
+    await client.request("PATCH", "/api/v1/namespaces/bench-source/secrets/rule-00", {
+      body: { data: { token: b64("z".repeat(256)) } },
       contentType: "application/merge-patch+json",
     });
-    await waitFor(() => engine.reports().reports.some((r) => r.rule.source.name === "fanout" && r.synced === 0), { timeoutMs: 60_000, intervalMs: 5, description: "update seen" }).catch(() => true);
-    await waitFor(() => synced(), { timeoutMs: 600_000, intervalMs: 10, description: "update fan-out" });
-    await engine.idle();
-    const update = Date.now() - started;
-    after = await requestCounts(plane);
-    results.update = { copies: n, seconds: seconds(update), rawSeconds: seconds(rawUpdate), ratio: +(update / rawUpdate).toFixed(2), writes: diff(after, before, "write"), reads: diff(after, before, "read") };
+    await waitFor(() => report("rule-00")!.synced === 0, { timeoutMs: 60_000, intervalMs: 2, description: "update seen" }).catch(() => true);
+    await waitFor(() => synced("rule-00", n), { timeoutMs: 1_800_000, intervalMs: 5, description: "update fan-out" });
+    await engine().idle();
+    const ms = Date.now() - t;
+    results.update = { copies: n, seconds: seconds(ms), rawSeconds: seconds(rawUp), ratio: +(ms / rawUp).toFixed(2), ...delta(await requestCounts(plane), before) };
 
-    // Idle window.
+    if (wide.length > 0) await fanout("fanoutWide", wide, "wide-source", "wide", "wide-*");
+
+    // The other rules selecting every bench namespace.
+    const rules = Array.from({ length: options.rules }, (_, i) => `rule-${String(i).padStart(2, "0")}`);
+    log(`${rules.length - 1} more rules x${n}`);
+    t = Date.now();
+    await parallel(rules.slice(1), c, (name) =>
+      client.request("POST", "/api/v1/namespaces/bench-source/secrets", {
+        body: { metadata: { name, annotations: { "ferry.dev/sync-to": "bench-*" } }, data: { token: b64(name.repeat(32)) } },
+      }),
+    );
+    await waitFor(() => allSynced(rules, n), { timeoutMs: 1_800_000, intervalMs: 50, description: "rules in sync" });
+    await engine().idle();
+    results.rulesSetup = { rules: rules.length, namespaces: n, copies: rules.length * n, seconds: seconds(Date.now() - t) };
+
+    // New namespace with R rules selecting it: namespace create -> all R copies seen by a watch.
+    log(`new namespaces x${options.newNamespaces}`);
+    const list = await client.get<{ metadata: { resourceVersion: string } }>("/api/v1/secrets", { query: { limit: 1 } });
+    const seen = new Map<string, number>();
+    const done = new Map<string, number>();
+    const abort = new AbortController();
+    const watch = client
+      .stream(
+        "/api/v1/secrets",
+        { query: { watch: true, labelSelector: managedSelector("local"), resourceVersion: list.metadata.resourceVersion, allowWatchBookmarks: false }, signal: abort.signal, timeoutMs: 3_600_000 },
+        (event) => {
+          const e = event as { type: string; object: { metadata: { namespace?: string } } };
+          const ns = e.object.metadata.namespace ?? "";
+          if (e.type !== "ADDED" || !ns.startsWith("bench-new-")) return;
+          const count = (seen.get(ns) ?? 0) + 1;
+          seen.set(ns, count);
+          if (count === rules.length) done.set(ns, Date.now());
+        },
+      )
+      .catch(() => undefined);
+    await sleep(500);
+    before = await requestCounts(plane);
+    const latencies: number[] = [];
+    for (const ns of names("bench-new", 0, options.newNamespaces)) {
+      const created = Date.now();
+      await client.request("POST", "/api/v1/namespaces", { body: { metadata: { name: ns } } });
+      await waitFor(() => done.has(ns), { timeoutMs: 60_000, intervalMs: 1, description: `copies in ${ns}` });
+      latencies.push(done.get(ns)! - created);
+      await sleep(100);
+    }
+    abort.abort();
+    await watch;
+    await engine().idle();
+    results.newNamespace = {
+      namespaces: options.newNamespaces,
+      rules: rules.length,
+      p50Seconds: seconds(percentile(latencies, 50)),
+      p99Seconds: seconds(percentile(latencies, 99)),
+      maxSeconds: seconds(Math.max(...latencies)),
+      ...delta(await requestCounts(plane), before),
+    };
+    await waitFor(() => allSynced(rules, n + options.newNamespaces), { timeoutMs: 600_000, intervalMs: 50, description: "rules in sync with new namespaces" });
+
+    // Idle window with everything in sync.
+    log(`idle ${options.idleSeconds} s`);
+    await sleep(5000);
     before = await requestCounts(plane);
     const cpuBefore = process.cpuUsage();
     const idleStart = Date.now();
-    await waitFor(() => Date.now() - idleStart >= options.idleSeconds * 1000 || undefined, { timeoutMs: options.idleSeconds * 1000 + 5_000, intervalMs: 1000, description: "idle window" });
+    await sleep(options.idleSeconds * 1000);
     const cpu = process.cpuUsage(cpuBefore);
-    after = await requestCounts(plane);
+    const idleMs = Date.now() - idleStart;
     results.idle = {
       seconds: options.idleSeconds,
-      writes: diff(after, before, "write"),
-      reads: diff(after, before, "read"),
-      cpuPercentOfCore: +(((cpu.user + cpu.system) / 1000 / (options.idleSeconds * 1000)) * 100).toFixed(3),
+      namespaces: n + options.newNamespaces,
+      rules: rules.length,
+      copies: (n + options.newNamespaces) * rules.length + wide.length,
+      cpuPercentOfCore: +(((cpu.user + cpu.system) / 1000 / idleMs) * 100).toFixed(3),
+      ...delta(await requestCounts(plane), before),
     };
 
     // Restart while in sync.
+    log("restart");
     await ferry.stop();
     before = await requestCounts(plane);
-    started = Date.now();
-    ferry = await startFerry({ client, logger, namespace: "ferry-system", policy: "guarded", clusterName: "local", installCrds: true, concurrency: options.concurrency });
-    await waitFor(() => ferry!.engine.isReady(), { timeoutMs: 120_000, description: "Ferry ready after restart" });
-    const ready = Date.now() - started;
-    await waitFor(() => ferry!.engine.reports().reports.some((r) => r.rule.source.name === "fanout" && r.synced === n), { timeoutMs: 60_000, description: "in sync after restart" });
-    await ferry.engine.idle();
-    after = await requestCounts(plane);
-    results.restart = { secondsToReady: seconds(ready), writes: diff(after, before, "write"), reads: diff(after, before, "read") };
+    t = Date.now();
+    ferry = await startFerry({ client, logger, namespace: "ferry-system", policy: "guarded", clusterName: "local", installCrds: true, concurrency: c });
+    await waitFor(() => ferry!.engine.isReady(), { timeoutMs: 120_000, intervalMs: 5, description: "Ferry ready after restart" });
+    const ready = Date.now() - t;
+    await waitFor(() => allSynced(rules, n + options.newNamespaces), { timeoutMs: 120_000, description: "in sync after restart" });
+    await engine().idle();
+    await sleep(2000);
+    results.restart = { secondsToReady: seconds(ready), ...delta(await requestCounts(plane), before) };
+    await ferry.stop();
+    ferry = undefined;
+
+    // Memory of a separate Ferry process with many unrelated Secrets.
+    if (options.memoryNamespaces > 0) {
+      const existing = (await client.get<{ items: unknown[] }>("/api/v1/namespaces")).items.length;
+      const extra = names("mem", 0, Math.max(0, options.memoryNamespaces - existing));
+      log(`memory: ${extra.length} more namespaces, ${options.memorySecrets} Secrets`);
+      await createNamespaces(extra);
+      await settleControllerManager(options.memoryNamespaces);
+      const all = (await client.get<{ items: Array<{ metadata: { name: string } }> }>("/api/v1/namespaces")).items
+        .map((o) => o.metadata.name)
+        .filter((name) => /^(bench|wide|mem)-/.test(name));
+      const secrets = Array.from({ length: options.memorySecrets }, (_, i) => ({ ns: all[i % all.length]!, name: `unrelated-${i}` }));
+      const memory: Array<Record<string, unknown>> = [];
+      const sizes = options.memorySizes.split(",").map(Number);
+      for (const [index, size] of sizes.entries()) {
+        const value = randomBytes(Math.ceil((size * 3) / 4)).toString("base64").slice(0, size); // `size` bytes of data
+        t = Date.now();
+        await parallel(secrets, c, ({ ns, name }) =>
+          index === 0
+            ? client.request("POST", `/api/v1/namespaces/${ns}/secrets`, { body: { metadata: { name }, data: { blob: b64(value) } } })
+            : client.request("PUT", `/api/v1/namespaces/${ns}/secrets/${name}`, { body: { metadata: { name }, data: { blob: b64(value) } } }),
+        );
+        log(`memory: ${secrets.length} Secrets of ${size} B written in ${seconds(Date.now() - t)} s; starting a Ferry process`);
+        const port = 18000 + index;
+        const out = openSync(join(plane.dir, `ferry-process-${size}.log`), "w");
+        before = await requestCounts(plane);
+        t = Date.now();
+        child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "run", "--kubeconfig", plane.kubeconfigPath, "--health-port", String(port), "--log-format", "json", "--log-level", "warn", "--no-registry"], {
+          stdio: ["ignore", out, out],
+        });
+        const pid = child.pid!;
+        await waitFor(
+          async () => {
+            const response = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
+            return response?.status === 200;
+          },
+          { timeoutMs: 600_000, intervalMs: 100, description: "Ferry process ready" },
+        );
+        const readySeconds = seconds(Date.now() - t);
+        await sleep(30_000); // settle: GC after the initial lists
+        const cpu0 = procCpuSeconds(pid);
+        await sleep(30_000);
+        const cpu1 = procCpuSeconds(pid);
+        const proc = procStatus(pid);
+        const metricsText = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+        const promRss = Number(/^ferry_process_resident_memory_bytes (\S+)/m.exec(metricsText)?.[1] ?? NaN);
+        const heap = Number(/^ferry_nodejs_heap_size_used_bytes (\S+)/m.exec(metricsText)?.[1] ?? NaN);
+        memory.push({
+          secretBytes: size,
+          secrets: secrets.length,
+          namespaces: options.memoryNamespaces,
+          rssMiB: proc.rssMiB,
+          peakRssMiB: proc.hwmMiB,
+          metricsRssMiB: +(promRss / 2 ** 20).toFixed(1),
+          heapUsedMiB: Number.isNaN(heap) ? undefined : +(heap / 2 ** 20).toFixed(1),
+          secondsToReady: readySeconds,
+          idleCpuPercentOfCore: +(((cpu1 - cpu0) / 30) * 100).toFixed(2),
+          ...delta(await requestCounts(plane), before),
+        });
+        child.kill("SIGTERM");
+        await waitFor(() => child!.exitCode !== null || child!.signalCode !== null, { timeoutMs: 20_000, description: "Ferry process exit" }).catch(() => child!.kill("SIGKILL"));
+        child = undefined;
+      }
+      const base = memory[0]!.rssMiB as number;
+      for (const m of memory) m.vsFirst = +((m.rssMiB as number) / base).toFixed(3);
+      results.memory = { runs: memory as unknown as Record<string, unknown> } as Record<string, unknown>;
+    }
   } finally {
+    if (child && child.exitCode === null) child.kill("SIGKILL");
     await ferry?.stop();
     client.close();
     await plane.down();
@@ -152,29 +355,17 @@ async function main(): Promise<void> {
   const version = (await import("../package.json", { with: { type: "json" } })).default.version;
   const run = {
     date: new Date().toISOString(),
-    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), kernel: release(), node: process.version },
     versions: { ferry: version, kubernetes: "v1.37.2", etcd: "v3.7.0" },
     options,
     results,
+    kubernetesReplicator: replicatorNote,
   };
   mkdirSync(options.out, { recursive: true });
   const stamp = run.date.replace(/[:.]/g, "-");
-  writeFileSync(join(options.out, `engine-${stamp}.json`), JSON.stringify(run, null, 2));
-  const r = results as Record<string, Record<string, number>>;
-  const table = [
-    `# Ferry engine benchmark (${run.date})`,
-    "",
-    `${run.machine.cpus} cores, ${run.machine.memoryGiB} GiB, node ${run.machine.node}, Kubernetes v1.37.2 local control plane, concurrency ${options.concurrency}`,
-    "",
-    "| scenario | Ferry | raw limit | ratio | writes | reads |",
-    "|---|---|---|---|---|---|",
-    `| one new source -> ${n} namespaces | ${r.fanout!.seconds} s | ${r.fanout!.rawSeconds} s | ${r.fanout!.ratio}x | ${r.fanout!.writes} | ${r.fanout!.reads} |`,
-    `| source update -> ${n} copies | ${r.update!.seconds} s | ${r.update!.rawSeconds} s | ${r.update!.ratio}x | ${r.update!.writes} | ${r.update!.reads} |`,
-    `| idle ${options.idleSeconds} s, ${n} copies in sync | CPU ${r.idle!.cpuPercentOfCore}% of a core | | | ${r.idle!.writes} | ${r.idle!.reads} |`,
-    `| restart while in sync | ready in ${r.restart!.secondsToReady} s | | | ${r.restart!.writes} | ${r.restart!.reads} |`,
-    "",
-  ].join("\n");
-  writeFileSync(join(options.out, `engine-${stamp}.md`), table);
+  writeFileSync(join(options.out, `${options.name}-${stamp}.json`), JSON.stringify(run, null, 2));
+  const table = renderMarkdown(run);
+  writeFileSync(join(options.out, `${options.name}-${stamp}.md`), table);
   console.log(table);
 }
 
