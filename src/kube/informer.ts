@@ -170,7 +170,10 @@ export class Informer<T = KubeObject> implements RunningWatch {
   }
 
   private async list(): Promise<void> {
-    const fresh = new Map<string, KubeObject>();
+    // Pages are reduced to stored records as they arrive: a list of 100,000 objects never holds
+    // 100,000 full objects at once (memory must not follow what Ferry does not keep).
+    const seen = new Set<string>();
+    const changed = new Map<string, { record: T; resourceVersion?: string }>();
     let continueToken: string | undefined;
     let resourceVersion: string | undefined;
     do {
@@ -187,25 +190,29 @@ export class Informer<T = KubeObject> implements RunningWatch {
           timeoutMs: 120_000,
         },
       );
-      for (const item of page.items ?? []) fresh.set(objectStoreKey(item), item);
+      for (const item of page.items ?? []) {
+        const key = objectStoreKey(item);
+        seen.add(key);
+        const itemVersion = item.metadata.resourceVersion;
+        if (itemVersion !== undefined && this.resourceVersions.get(key) === itemVersion && this.store.has(key)) continue;
+        changed.set(key, { record: this.transform(item), resourceVersion: itemVersion });
+      }
       continueToken = page.metadata.continue || undefined;
       resourceVersion = page.metadata.resourceVersion;
     } while (continueToken);
     // Replace the store, announcing differences: this is how a missed delete is found.
     for (const [key, previous] of [...this.store]) {
-      if (!fresh.has(key)) {
+      if (!seen.has(key)) {
         this.store.delete(key);
         this.resourceVersions.delete(key);
         if (this.synced) this.options.onChange?.("deleted", key, undefined, previous);
       }
     }
-    for (const [key, object] of fresh) {
-      const known = this.resourceVersions.get(key);
-      if (known === object.metadata.resourceVersion && this.store.has(key)) continue;
+    for (const [key, { record, resourceVersion: itemVersion }] of changed) {
       const previous = this.store.get(key);
-      this.store.set(key, this.transform(object));
-      if (object.metadata.resourceVersion) this.resourceVersions.set(key, object.metadata.resourceVersion);
-      if (this.synced) this.options.onChange?.(previous ? "modified" : "added", key, this.store.get(key), previous);
+      this.store.set(key, record);
+      if (itemVersion) this.resourceVersions.set(key, itemVersion);
+      if (this.synced) this.options.onChange?.(previous ? "modified" : "added", key, record, previous);
     }
     this.listResourceVersion = resourceVersion ?? "";
     this.lastListAt = Date.now();
