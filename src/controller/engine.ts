@@ -71,6 +71,7 @@ export class Engine {
   private readonly triggerKeys: string[];
   private readonly sources = new Map<string, SourceState>();
   private readonly loading = new Set<string>();
+  private readonly sourceRetries = new Map<string, { failures: number; at: number }>();
   private parsed = new Map<string, ParsedOrigin>();
   private parseDirty = true;
   private latestActions = new Map<string, Action>();
@@ -309,14 +310,25 @@ export class Engine {
     this.parseDirty = false;
   }
 
+  /** Reads a source in full. A failed read is retried with backoff (never given up, never hot). */
   private loadSource(kind: SourceKind, key: string): void {
-    if (this.loading.has(key)) return;
+    const retry = this.sourceRetries.get(key);
+    if (this.loading.has(key) || (retry && retry.at > Date.now())) return;
     this.loading.add(key);
     const [, namespace, name] = key.split("/") as [string, string, string];
     this.options.client
       .getOptional<KubeObject>(objectPath(kind, namespace, name))
-      .then((object) => this.sources.set(key, object ? sourceObject(kind, object) : "missing"))
-      .catch((error: Error) => this.log.warn({ source: key, err: error.message }, "could not read source"))
+      .then((object) => {
+        this.sources.set(key, object ? sourceObject(kind, object) : "missing");
+        this.sourceRetries.delete(key);
+      })
+      .catch((error: Error) => {
+        const failures = (this.sourceRetries.get(key)?.failures ?? 0) + 1;
+        const wait = Math.min(30_000, 250 * 2 ** Math.min(failures, 7));
+        this.sourceRetries.set(key, { failures, at: Date.now() + wait });
+        setTimeout(() => this.trigger(), wait + 10).unref();
+        if (failures === 1 || failures % 10 === 0) this.log.warn({ source: key, failures, err: error.message }, "could not read source");
+      })
       .finally(() => {
         this.loading.delete(key);
         this.trigger();
@@ -337,7 +349,7 @@ export class Engine {
       const meta = this.metadata[rule.source.kind].store.get(`${rule.source.namespace}/${rule.source.name}`);
       let state = this.sources.get(key);
       if (!meta) state = "missing";
-      else if (state === undefined || state === "missing" || (state !== "unknown" && state.resourceVersion !== meta.resourceVersion)) {
+      else if (state === undefined || state === "missing" || state === "unknown" || state.resourceVersion !== meta.resourceVersion) {
         this.loadSource(rule.source.kind, key);
         if (state === undefined || state === "missing") state = "unknown";
       }
@@ -345,7 +357,12 @@ export class Engine {
       states.set(key, state);
     }
     // Forget sources no rule refers to any more.
-    for (const key of this.sources.keys()) if (!states.has(key) && !this.loading.has(key)) this.sources.delete(key);
+    for (const key of this.sources.keys()) {
+      if (!states.has(key) && !this.loading.has(key)) {
+        this.sources.delete(key);
+        this.sourceRetries.delete(key);
+      }
+    }
     return states;
   }
 

@@ -4,7 +4,8 @@ import { test } from "node:test";
 import { CONTENT_HASH_ANNOTATION, MANAGED_BY_LABEL, RULE_LABEL } from "../../src/core/marks.js";
 import type { KubeObject } from "../../src/kube/informer.js";
 import { waitFor } from "../../src/util/wait-for.js";
-import { adminClient, createNamespace, uniqueName } from "../support/cluster.js";
+import { expectedRbacRules } from "../../tools/helm/chart.js";
+import { adminClient, createNamespace, tokenClient, uniqueName } from "../support/cluster.js";
 import {
   createConfigMap,
   createResource,
@@ -310,4 +311,40 @@ test("bad input never costs copies: an invalid edit keeps the last good rule and
   assert.equal(after?.metadata.resourceVersion, copy.metadata.resourceVersion, "the copy was neither deleted nor rewritten");
   await deleteObject("Secret", src, "kept");
   await waitForGone("Secret", a, "kept");
+});
+
+test("a source that cannot be read is retried with backoff until it can (no copy lost, none invented)", async (t) => {
+  // Ferry may list and watch Secrets but not get one: the source read fails (403) until the
+  // permission is granted; the read must be retried, not given up.
+  const kube = await adminClient();
+  const rbac = "/apis/rbac.authorization.k8s.io/v1";
+  const name = uniqueName("no-get");
+  const rules = expectedRbacRules().cluster.map((rule) =>
+    rule.resources.includes("secrets") && rule.verbs.includes("get") ? { ...rule, verbs: rule.verbs.filter((verb) => verb !== "get") } : rule,
+  );
+  await kube.request("POST", `${rbac}/clusterroles`, { body: { metadata: { name }, rules } });
+  t.after(() => kube.request("DELETE", `${rbac}/clusterroles/${name}`).catch(() => undefined));
+  await kube.request("POST", "/api/v1/namespaces/ferry-system/serviceaccounts", { body: { metadata: { name } } });
+  t.after(() => kube.request("DELETE", `/api/v1/namespaces/ferry-system/serviceaccounts/${name}`).catch(() => undefined));
+  await kube.request("POST", `${rbac}/clusterrolebindings`, {
+    body: { metadata: { name }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name }, subjects: [{ kind: "ServiceAccount", name, namespace: "ferry-system" }] },
+  });
+  t.after(() => kube.request("DELETE", `${rbac}/clusterrolebindings/${name}`).catch(() => undefined));
+  const token = await kube.request<{ status: { token: string } }>("POST", `/api/v1/namespaces/ferry-system/serviceaccounts/${name}/token`, {
+    body: { apiVersion: "authentication.k8s.io/v1", kind: "TokenRequest", spec: { expirationSeconds: 3600 } },
+  });
+  const client = await tokenClient(kube, token.status.token);
+  t.after(() => client.close());
+  await waitFor(async () => (await client.get("/api/v1/secrets", { query: { limit: 1 } })) !== undefined, { timeoutMs: 10_000, description: "RBAC in effect" });
+  const ferry = await startTestFerry(t, { client, installCrds: false, registry: false });
+  const src = await createNamespace(t, "src");
+  const a = await createNamespace(t, "a");
+  await createSecret(src, "guarded", { v: "1" }, { annotations: { "ferry.dev/sync-to": a } });
+  await waitFor(() => ferry.engine.reports().reports.some((r) => r.rule.source.name === "guarded" && r.problem?.reason === "SourcePending"), {
+    timeoutMs: 30_000,
+    description: "the unreadable source held as pending",
+  });
+  assert.equal(await getObject("Secret", a, "guarded"), undefined);
+  await kube.request("PUT", `${rbac}/clusterroles/${name}`, { body: { metadata: { name }, rules: expectedRbacRules().cluster } });
+  await waitForObject("Secret", a, "guarded", () => true, 60_000);
 });
