@@ -1,13 +1,13 @@
 // The ferry.dev CustomResourceDefinitions, built once here so Distribution and
 // ClusterDistribution share one schema. `npm run crds` writes them to deploy/crds/.
 
-const nameOrGlob = {
+export const nameOrGlob = {
   type: "string",
   maxLength: 63,
   pattern: "^[a-z0-9*?]([-a-z0-9*?]*[a-z0-9*?])?$",
 };
 
-const labelSelector = {
+export const labelSelector = {
   type: "object",
   description: "A standard Kubernetes label selector.",
   properties: {

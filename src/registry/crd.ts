@@ -3,7 +3,7 @@
 // the generated dockerconfigjson Secret, its targets (as a Distribution's) and the
 // ServiceAccounts whose imagePullSecrets should name it. Status never carries a credential.
 import type { CustomResourceType } from "../dialects/dialect.js";
-import { conditionsSchema } from "../crds/native-crds.js";
+import { conditionsSchema, labelSelector, nameOrGlob } from "../crds/native-crds.js";
 
 export const registryCredentialType: CustomResourceType = {
   group: "ferry.dev",
@@ -15,28 +15,8 @@ export const registryCredentialType: CustomResourceType = {
 
 export const registryCredentialsPath = `/apis/${registryCredentialType.group}/${registryCredentialType.version}/${registryCredentialType.plural}`;
 
-const nameOrGlob = { type: "string", maxLength: 63, pattern: "^[a-z0-9*?]([-a-z0-9*?]*[a-z0-9*?])?$" };
 const objectName = { type: "string", maxLength: 253, pattern: "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$" };
 
-const labelSelector = {
-  type: "object",
-  properties: {
-    matchLabels: { type: "object", additionalProperties: { type: "string" } },
-    matchExpressions: {
-      type: "array",
-      items: {
-        type: "object",
-        required: ["key", "operator"],
-        properties: {
-          key: { type: "string" },
-          operator: { type: "string", enum: ["In", "NotIn", "Exists", "DoesNotExist"] },
-          values: { type: "array", items: { type: "string" } },
-        },
-      },
-    },
-  },
-  "x-kubernetes-map-type": "atomic",
-};
 
 const spec = {
   type: "object",
