@@ -97,8 +97,21 @@ export class LocalControlPlane {
     return `https://127.0.0.1:${this.state.ports.apiserver}`;
   }
 
-  /** Builds the binaries if needed, writes certificates and starts all three components. */
+  /**
+   * Builds the binaries if needed, writes certificates and starts all three components. A port
+   * taken by someone else between choosing it and binding it is retried with new ports.
+   */
   static async up(options: UpOptions): Promise<LocalControlPlane> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await LocalControlPlane.upOnce(options);
+      } catch (error) {
+        if (attempt >= 3 || !/address already in use/.test((error as Error).message)) throw error;
+      }
+    }
+  }
+
+  private static async upOnce(options: UpOptions): Promise<LocalControlPlane> {
     const dir = resolve(options.dir);
     if (existsSync(join(dir, "state.json"))) {
       const existing = LocalControlPlane.attach(dir);
