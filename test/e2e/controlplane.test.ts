@@ -133,6 +133,8 @@ test("the apiserver's /metrics counts requests by verb and resource", async () =
       .filter((line) => line.startsWith("apiserver_request_total{") && line.includes('resource="configmaps"') && line.includes('verb="POST"'))
       .reduce((sum, line) => sum + Number(line.split(" ").pop()), 0);
   };
+  // The controller manager writes the namespace's root CA ConfigMap itself: let it finish first.
+  await waitFor(() => kube.getOptional(`/api/v1/namespaces/${ns}/configmaps/kube-root-ca.crt`), { timeoutMs: 30_000, description: "kube-root-ca.crt" });
   const before = await count();
   for (let i = 0; i < 3; i++) {
     await kube.request("POST", `/api/v1/namespaces/${ns}/configmaps`, { body: { metadata: { name: `m${i}` } } });
