@@ -45,15 +45,23 @@ async function ensureNamespace(client: KubeClient, name: string): Promise<void> 
 /** Starts member control planes in parallel, each with Ferry's namespace; the hub gets Ferry's namespace and CRDs. */
 export async function startMemberClusters(names: string[]): Promise<MemberCluster[]> {
   const hub = await adminClient();
+  const started: LocalControlPlane[] = [];
   const [members] = await Promise.all([
-    Promise.all(
+    Promise.allSettled(
       names.map(async (name) => {
         const plane = await LocalControlPlane.up({ dir: mkdtempSync(join(tmpdir(), `ferry-${name}-`)) });
+        started.push(plane);
         const client = await KubeClient.fromFile(plane.kubeconfigPath);
         await ensureNamespace(client, FERRY_NS);
         return { name, plane, client, kubeconfig: readFileSync(plane.kubeconfigPath, "utf8") };
       }),
-    ),
+    ).then(async (results) => {
+      const failed = results.find((result) => result.status === "rejected");
+      if (!failed) return results.map((result) => (result as PromiseFulfilledResult<MemberCluster>).value);
+      // One member failed to start: stop the others, so no control plane outlives the run.
+      await Promise.all(started.map((plane) => plane.down()));
+      throw (failed as PromiseRejectedResult).reason;
+    }),
     (async () => {
       await ensureNamespace(hub, FERRY_NS);
       for (const crd of nativeCrds) await applyCrd(hub, crd);
