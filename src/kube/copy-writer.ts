@@ -51,8 +51,9 @@ export class CopyWriter {
           this.observe.written(action.desired.kind, updated);
           return;
         } catch (error) {
-          // A Secret's type is immutable: changing it needs a replace.
-          if (!isApiError(error, 422)) throw error;
+          // A Secret's type is immutable: changing it needs a replace. Any other invalid update
+          // fails as it is: deleting a valid copy to retry an invalid one would lose it.
+          if (!isApiError(error, 422) || !/field is immutable/.test(error.message)) throw error;
         }
         return this.replace(action.desired, action.resourceVersion);
       case "replace":

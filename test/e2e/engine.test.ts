@@ -348,3 +348,19 @@ test("a source that cannot be read is retried with backoff until it can (no copy
   await kube.request("PUT", `${rbac}/clusterroles/${name}`, { body: { metadata: { name }, rules: expectedRbacRules().cluster } });
   await waitForObject("Secret", a, "guarded", () => true, 60_000);
 });
+
+test("a source recreated with another Secret type gets its copies replaced (type is immutable)", async (t) => {
+  const first = await startTestFerry(t);
+  const src = await createNamespace(t, "src");
+  const a = await createNamespace(t, "a");
+  await createSecret(src, "typed", { username: "u1", password: "p1" }, { annotations: { "ferry.dev/sync-to": a } });
+  const before = await waitForObject("Secret", a, "typed");
+  assert.equal(before.type, "Opaque");
+  // Recreated while Ferry is down, so the old copy is still there and must be updated to the new type.
+  await first.stop();
+  await deleteObject("Secret", src, "typed");
+  await createSecret(src, "typed", { username: "u2", password: "p2" }, { type: "kubernetes.io/basic-auth", annotations: { "ferry.dev/sync-to": a } });
+  await startTestFerry(t);
+  const after = await waitForObject("Secret", a, "typed", (o) => o.type === "kubernetes.io/basic-auth" && secretValue(o, "username") === "u2");
+  assert.notEqual(after.metadata.uid, before.metadata.uid, "replaced, not updated");
+});
