@@ -25,12 +25,17 @@ export interface InspectFlags {
   output?: "table" | "json" | "yaml";
 }
 
+/** The read-only commands' client: --kubeconfig, else KUBECONFIG or ~/.kube/config, like kubectl. */
+async function cliClient(kubeconfig: string | undefined): Promise<KubeClient> {
+  const kubeConfig = new KubeConfig();
+  if (kubeconfig) kubeConfig.loadFromFile(kubeconfig);
+  else kubeConfig.loadFromDefault();
+  return KubeClient.create(kubeConfig);
+}
+
 /** Starts a dry-run engine over the cluster, waits for a complete plan, runs `use`, stops. */
 export async function withDryEngine<T>(flags: InspectFlags, use: (engine: Engine) => Promise<T> | T): Promise<T> {
-  const kubeConfig = new KubeConfig();
-  if (flags.kubeconfig) kubeConfig.loadFromFile(flags.kubeconfig);
-  else kubeConfig.loadFromDefault();
-  const client = await KubeClient.create(kubeConfig);
+  const client = await cliClient(flags.kubeconfig);
   try {
     return await withDryEngineOn(client, flags, use);
   } finally {
@@ -86,10 +91,7 @@ function print(rows: Array<Record<string, unknown>>, output: InspectFlags["outpu
 }
 
 export async function statusCommand(flags: InspectFlags): Promise<void> {
-  const kubeConfig = new KubeConfig();
-  if (flags.kubeconfig) kubeConfig.loadFromFile(flags.kubeconfig);
-  else kubeConfig.loadFromDefault();
-  const client = await KubeClient.create(kubeConfig);
+  const client = await cliClient(flags.kubeconfig);
   try {
     const { rules, errors } = await withDryEngineOn(client, flags, (engine) => ({ rules: ruleRows(engine), errors: engine.reports().errors }));
     const members = await readMemberStatus(client, flags.namespace);

@@ -79,25 +79,32 @@ export async function ensureNamespace(client: KubeClient, logger: Logger, namesp
   }
 }
 
+/**
+ * Applies Ferry's own CRDs and creates the foreign CRDs of the wanted types when absent. Returns
+ * the foreign types ("group/Kind") another controller owns, which Ferry leaves alone unless told.
+ */
+export async function installCrds(client: KubeClient, logger: Logger, wanted: CustomResourceType[], serveForeign: boolean): Promise<Set<string>> {
+  const refused = new Set<string>();
+  for (const crd of [...nativeCrds, ...registryCrds]) await applyCrd(client, crd);
+  for (const crd of foreignCrds()) {
+    const key = crdTypeKey(crd);
+    if (!wanted.some((type) => `${type.group}/${type.kind}` === key)) continue;
+    const outcome = await ensureForeignCrd(client, crd);
+    if (outcome === "foreign" && !serveForeign) {
+      refused.add(key);
+      logger.warn({ crd: (crd.metadata as { name: string }).name }, "CRD is owned by another controller: leaving its resources to it (--serve-foreign-crds to serve them)");
+    }
+  }
+  return refused;
+}
+
 export async function startFerry(options: FerryOptions): Promise<RunningFerry> {
   const { client, logger } = options;
   const dialects = selectDialects(options.dialects);
   const metrics = new FerryMetrics();
   await ensureNamespace(client, logger, options.namespace);
   const wanted: CustomResourceType[] = dialects.flatMap((d) => d.customResourceTypes ?? []);
-  const refused = new Set<string>();
-  if (options.installCrds) {
-    for (const crd of [...nativeCrds, ...registryCrds]) await applyCrd(client, crd);
-    for (const crd of foreignCrds()) {
-      const key = crdTypeKey(crd);
-      if (!wanted.some((type) => `${type.group}/${type.kind}` === key)) continue;
-      const outcome = await ensureForeignCrd(client, crd);
-      if (outcome === "foreign" && !options.serveForeignCrds) {
-        refused.add(key);
-        logger.warn({ crd: (crd.metadata as { name: string }).name }, "CRD is owned by another controller: leaving its resources to it (--serve-foreign-crds to serve them)");
-      }
-    }
-  }
+  const refused = options.installCrds ? await installCrds(client, logger, wanted, options.serveForeignCrds ?? false) : new Set<string>();
   const served = (await servedTypes(client, wanted)).filter((type) => !refused.has(`${type.group}/${type.kind}`));
   for (const type of wanted) {
     if (!served.includes(type)) logger.info({ kind: type.kind, group: type.group }, "custom resource type not served: its dialect reads annotations only");

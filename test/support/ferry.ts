@@ -3,10 +3,8 @@ import { appendFileSync } from "node:fs";
 import { join } from "node:path";
 import type { TestContext } from "node:test";
 import { pino } from "pino";
-import { foreignCrds, startFerry, type FerryOptions, type RunningFerry } from "../../src/cli/run.js";
-import { nativeCrds } from "../../src/crds/native-crds.js";
-import { applyCrd, ensureForeignCrd } from "../../src/kube/crd-installer.js";
-import { registryCrds } from "../../src/registry/index.js";
+import { installCrds, startFerry, type FerryOptions, type RunningFerry } from "../../src/cli/run.js";
+import { allDialects } from "../../src/dialects/all.js";
 import { chartClient } from "./chart-identity.js";
 import type { KubeClient } from "../../src/kube/client.js";
 import { objectPath } from "../../src/kube/copy-writer.js";
@@ -23,9 +21,7 @@ const logger = () => pino({ level: "debug", base: { test: process.pid } }, pino.
 
 /** Installs the CRDs as admin, the way the Helm chart does before Ferry starts. */
 async function installCrdsAsAdmin(): Promise<void> {
-  const admin = await adminClient();
-  for (const crd of [...nativeCrds, ...registryCrds]) await applyCrd(admin, crd);
-  for (const crd of foreignCrds()) await ensureForeignCrd(admin, crd);
+  await installCrds(await adminClient(), logger(), allDialects.flatMap((d) => d.customResourceTypes ?? []), true);
 }
 let crdsInstalled: Promise<void> | undefined;
 
