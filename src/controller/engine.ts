@@ -84,6 +84,8 @@ export class Engine {
   private stopped = false;
   private planned = false;
   private lastReports: RuleReport[] = [];
+  /** The problem (reason) last reported as an Event per rule id. */
+  private readonly reportedProblems = new Map<string, string>();
   /** Duration of the last plan pass: the next pass waits at least twice that, so planning never starves writing. */
   private lastPlanMs = 0;
   private lastErrors: RuleError[] = [];
@@ -479,10 +481,15 @@ export class Engine {
     }
     for (const report of reports) {
       const target: EventTarget = { ...report.rule.origin };
-      if (report.problem && report.problem.reason !== "SourcePending") {
-        this.events.record(target, "Warning", report.problem.reason, report.problem.message);
+      const problem = report.problem && report.problem.reason !== "SourcePending" ? report.problem : undefined;
+      const previous = this.reportedProblems.get(report.rule.id);
+      // A problem that went away is forgotten, so its Event is recorded again if it comes back.
+      if (previous && previous !== problem?.reason) this.events.clear(target, previous);
+      if (problem) {
+        this.events.record(target, "Warning", problem.reason, problem.message);
+        this.reportedProblems.set(report.rule.id, problem.reason);
       } else {
-        this.events.clear(target, report.problem?.reason ?? "");
+        this.reportedProblems.delete(report.rule.id);
       }
       for (const outcome of report.outcomes) {
         if (outcome.state === "Conflict" || outcome.state === "Denied" || outcome.state === "Failed") {
@@ -490,6 +497,8 @@ export class Engine {
         }
       }
     }
+    const live = new Set(reports.map((report) => report.rule.id));
+    for (const id of this.reportedProblems.keys()) if (!live.has(id)) this.reportedProblems.delete(id);
     for (const origin of this.parsed.values()) {
       if (!origin.resource || !origin.type || !origin.dialect.statusFor) continue;
       const key = originKey({ kind: origin.resource.kind, namespace: origin.type.namespaced ? origin.resource.metadata.namespace : undefined, name: origin.resource.metadata.name });

@@ -364,3 +364,24 @@ test("a source recreated with another Secret type gets its copies replaced (type
   const after = await waitForObject("Secret", a, "typed", (o) => o.type === "kubernetes.io/basic-auth" && secretValue(o, "username") === "u2");
   assert.notEqual(after.metadata.uid, before.metadata.uid, "replaced, not updated");
 });
+
+test("a problem that goes away and comes back is reported again", async (t) => {
+  await startTestFerry(t);
+  const src = await createNamespace(t, "src");
+  const a = await createNamespace(t, "a");
+  const name = uniqueName("flapping");
+  await createResource(clusterDistributions, {
+    apiVersion: "ferry.dev/v1alpha1",
+    kind: "ClusterDistribution",
+    metadata: { name },
+    spec: { source: { kind: "Secret", name: "comes-and-goes", namespace: src }, targets: { namespaces: [a] } },
+  });
+  t.after(() => deleteResource(`${clusterDistributions}/${name}`));
+  const sourceNotFound = async () => (await eventsFor("default", name)).filter((e) => e.reason === "SourceNotFound").length;
+  await waitFor(async () => (await sourceNotFound()) === 1, { timeoutMs: 30_000, description: "first SourceNotFound Event" });
+  await createSecret(src, "comes-and-goes", { v: "1" });
+  await waitForObject("Secret", a, "comes-and-goes");
+  await deleteObject("Secret", src, "comes-and-goes");
+  await waitForGone("Secret", a, "comes-and-goes");
+  await waitFor(async () => (await sourceNotFound()) === 2, { timeoutMs: 30_000, description: "second SourceNotFound Event" });
+});
