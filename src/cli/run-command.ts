@@ -4,7 +4,7 @@ import { KubeConfig } from "@kubernetes/client-node";
 import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { LocalControlPlane } from "../controlplane/local-control-plane.js";
+import type { LocalControlPlane } from "../controlplane/local-control-plane.js";
 import type { PolicyMode } from "../core/types.js";
 import { KubeClient } from "../kube/client.js";
 import { createLogger } from "../ops/logger.js";
@@ -38,7 +38,7 @@ const inCluster = () => Boolean(process.env.KUBERNETES_SERVICE_HOST) && existsSy
 
 export async function runCommand(flags: RunFlags): Promise<void> {
   const logger = createLogger({ level: flags.logLevel, pretty: flags.logFormat ? flags.logFormat === "pretty" : undefined });
-  const tracing = setupTracing();
+  const tracing = await setupTracing();
   if (tracing) logger.info("OpenTelemetry tracing on (OTLP/HTTP)");
   const kubeConfig = new KubeConfig();
   let local: LocalControlPlane | undefined;
@@ -50,6 +50,8 @@ export async function runCommand(flags: RunFlags): Promise<void> {
   } else {
     const dir = flags.localDir ?? join(tmpdir(), "ferry-local");
     logger.info({ dir }, "no cluster named (--kubeconfig, KUBECONFIG or in-cluster): starting a local control plane");
+    // Loaded only here: the local control plane (and its certificate library) is not needed in a cluster.
+    const { LocalControlPlane } = await import("../controlplane/local-control-plane.js");
     local = await LocalControlPlane.up({ dir });
     kubeConfig.loadFromFile(local.kubeconfigPath);
     console.error(`\nlocal cluster kubeconfig: ${local.kubeconfigPath}\ntry: kubectl --kubeconfig ${local.kubeconfigPath} get distributions -A\n`);

@@ -1,18 +1,21 @@
 // OpenTelemetry tracing, off unless configured by the standard environment variables
 // (OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, or OTEL_TRACES_EXPORTER=otlp).
-// Spans carry names, kinds and counts only, never Secret values.
+// Spans carry names, kinds and counts only, never Secret values. The SDK and exporter are loaded
+// only when tracing is configured (the API alone is a no-op and small).
 import { trace, type Tracer } from "@opentelemetry/api";
-import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
-import { resourceFromAttributes } from "@opentelemetry/resources";
-import { BasicTracerProvider, BatchSpanProcessor } from "@opentelemetry/sdk-trace-base";
 
 export function tracingConfigured(env: NodeJS.ProcessEnv = process.env): boolean {
   return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_TRACES_EXPORTER === "otlp");
 }
 
 /** Installs an OTLP/HTTP exporter when configured; returns a shutdown that flushes spans. */
-export function setupTracing(env: NodeJS.ProcessEnv = process.env): { shutdown(): Promise<void> } | undefined {
+export async function setupTracing(env: NodeJS.ProcessEnv = process.env): Promise<{ shutdown(): Promise<void> } | undefined> {
   if (!tracingConfigured(env)) return undefined;
+  const [{ OTLPTraceExporter }, { resourceFromAttributes }, { BasicTracerProvider, BatchSpanProcessor }] = await Promise.all([
+    import("@opentelemetry/exporter-trace-otlp-http"),
+    import("@opentelemetry/resources"),
+    import("@opentelemetry/sdk-trace-base"),
+  ]);
   const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.replace(/\/$/, "");
   const url = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (base ? `${base}/v1/traces` : undefined);
   const provider = new BasicTracerProvider({

@@ -64,7 +64,7 @@ test("health endpoints and metrics report a known sequence of actions", async (t
 });
 
 test("tracing is off by default and exports plan and write spans over OTLP/HTTP when configured", async (t) => {
-  assert.equal(setupTracing({}), undefined);
+  assert.equal(await setupTracing({}), undefined);
   const bodies: string[] = [];
   const collector = createServer((req, res) => {
     let body = "";
@@ -75,11 +75,16 @@ test("tracing is off by default and exports plan and write spans over OTLP/HTTP 
     });
   });
   await new Promise<void>((resolve) => collector.listen(0, "127.0.0.1", resolve));
-  t.after(() => collector.close());
+  let tracing: Awaited<ReturnType<typeof setupTracing>>;
+  // One hook, in this order: flush the last spans while the collector still listens, then close it.
+  t.after(async () => {
+    await tracing?.shutdown();
+    collector.closeAllConnections();
+    await new Promise((resolve) => collector.close(resolve));
+  });
   const address = collector.address() as { port: number };
-  const tracing = setupTracing({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `http://127.0.0.1:${address.port}/v1/traces` });
+  tracing = await setupTracing({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `http://127.0.0.1:${address.port}/v1/traces` });
   assert.ok(tracing);
-  t.after(() => tracing.shutdown());
   await startTestFerry(t);
   const src = await createNamespace(t, "trace-src");
   const a = await createNamespace(t, "trace-a");

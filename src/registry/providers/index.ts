@@ -1,9 +1,8 @@
-// Runs the provider a configuration names.
+// Runs the provider a configuration names. The AWS SDK and google-auth-library are loaded only
+// when a configuration uses them: most clusters need neither, and each costs megabytes of heap.
 import type { ProviderConfig, RegistryAuth } from "../types.js";
 import { fetchAcr } from "./acr.js";
 import { fetchDockerHub } from "./dockerhub.js";
-import { fetchEcr } from "./ecr.js";
-import { fetchGoogle } from "./google.js";
 import { fetchPrivateRegistry } from "./private-registry.js";
 
 export type ProviderFetch = (config: ProviderConfig, options?: { signal?: AbortSignal }) => Promise<RegistryAuth[]>;
@@ -13,9 +12,9 @@ export const fetchCredentials: ProviderFetch = async (config, options = {}) => {
     case "dockerhub":
       return fetchDockerHub(config);
     case "ecr":
-      return fetchEcr(config, options);
+      return (await import("./ecr.js")).fetchEcr(config, options);
     case "google":
-      return fetchGoogle(config);
+      return (await import("./google.js")).fetchGoogle(config);
     case "acr":
       return fetchAcr(config);
     case "dockerconfigjson":
