@@ -14,7 +14,7 @@ import type { Logger } from "../ops/logger.js";
 import type { FerryMetrics } from "../ops/metrics.js";
 import { tracer } from "../ops/tracing.js";
 import { EventRecorder, type EventTarget } from "./event-recorder.js";
-import { ObservedView, copyRecord, hasAnyKey, metadataRecord, namespaceInfo, sourceObject, toCustomResource } from "./observed-state.js";
+import { ObservedView, copyRecord, hasAnyKey, metadataPacking, metadataRecord, namespaceInfo, sourceObject, toCustomResource } from "./observed-state.js";
 import { StatusWriter } from "./status-writer.js";
 
 export interface EngineOptions {
@@ -116,6 +116,7 @@ export class Engine {
         path: `/api/v1/${resourceOf[kind]}`,
         metadataOnly: true,
         transform: metadataRecord(kind, relevant),
+        packing: metadataPacking(kind),
         onChange: (_event, key, current, previous) => this.onSourceMetadata(kind, key, current, previous),
       });
     this.metadata = { Secret: makeMetadata("Secret"), ConfigMap: makeMetadata("ConfigMap") };
@@ -271,7 +272,8 @@ export class Engine {
     const overlaid = new Set((this.overlay?.sources ?? []).map((o) => objectKey(o.kind, o.namespace, o.name)));
     for (const kind of kinds) {
       const records = [
-        ...[...this.metadata[kind].store.values()].filter((r) => !overlaid.has(objectKey(kind, r.namespace, r.name))),
+        // Packed records carry no keys at all, so only whole ones can be sources of a dialect.
+        ...[...this.metadata[kind].store.wholeValues()].filter((r) => !overlaid.has(objectKey(kind, r.namespace, r.name))),
         ...(this.overlay?.sources ?? []).filter((o) => o.kind === kind),
       ];
       for (const record of records) {

@@ -6,6 +6,7 @@ import { objectKey, type ObservedLookup } from "../core/plan.js";
 import type { NamespaceInfo, ObservedObject, SourceKind, SourceObject } from "../core/types.js";
 import type { CustomResource } from "../dialects/dialect.js";
 import type { KubeObject } from "../kube/informer.js";
+import type { RecordPacking } from "../kube/record-store.js";
 
 const empty: Record<string, string> = Object.freeze({}) as Record<string, string>;
 const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
@@ -52,6 +53,23 @@ export function metadataRecord(kind: SourceKind, relevantKeys: readonly string[]
       labels: relevant ? (labels ?? empty) : empty,
       annotations: relevant ? withoutLastApplied(annotations) : empty,
     };
+  };
+}
+
+/**
+ * Metadata records of objects with no relevant label or annotation are kept as their
+ * resourceVersion alone: that they exist (a copy must not overwrite them) and their version (a
+ * rule may name them as its source) is all Ferry needs of them. Their uid is not kept.
+ */
+export function metadataPacking(kind: SourceKind): RecordPacking<ObservedObject> {
+  return {
+    pack: (record) =>
+      record.labels === empty && record.annotations === empty && record.contentHash === undefined && record.immutable === undefined ? (record.resourceVersion ?? "") : record,
+    unpack: (key, resourceVersion) => {
+      const slash = key.indexOf("/");
+      return { kind, namespace: key.slice(0, slash), name: key.slice(slash + 1), resourceVersion: resourceVersion || undefined, labels: empty, annotations: empty };
+    },
+    versionOf: (record) => record.resourceVersion,
   };
 }
 

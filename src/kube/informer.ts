@@ -4,6 +4,7 @@
 // longer than the bookmark interval allows, and reports its health for /readyz.
 import { ApiError, KubeClient, PARTIAL_OBJECT_METADATA, PARTIAL_OBJECT_METADATA_LIST, isApiError } from "./client.js";
 import { delay } from "../util/wait-for.js";
+import { RecordStore, type RecordPacking } from "./record-store.js";
 
 export interface KubeObject {
   apiVersion?: string;
@@ -36,6 +37,8 @@ export interface InformerOptions<T> {
   metadataOnly?: boolean;
   /** What to keep of each object (default: the object itself). */
   transform?: (object: KubeObject) => T;
+  /** Keeps uninteresting records packed (see RecordStore). */
+  packing?: RecordPacking<T>;
   /** Called for every change after the first list, and for differences found by a relist. */
   onChange?: (event: InformerEvent, key: string, current: T | undefined, previous: T | undefined) => void;
   /** Called after each (re)list completes. */
@@ -69,9 +72,8 @@ export interface RunningWatch {
   secondsSinceActivity(): number;
 }
 
-export class Informer<T = KubeObject> implements RunningWatch {
-  readonly store = new Map<string, T>();
-  private resourceVersions = new Map<string, string>();
+export class Informer<T extends object = KubeObject> implements RunningWatch {
+  readonly store: RecordStore<T>;
   private running = false;
   private synced = false;
   private connected = false;
@@ -82,7 +84,9 @@ export class Informer<T = KubeObject> implements RunningWatch {
   private listResourceVersion = "";
   restarts = 0;
 
-  constructor(private readonly options: InformerOptions<T>) {}
+  constructor(private readonly options: InformerOptions<T>) {
+    this.store = new RecordStore(options.packing);
+  }
 
   get name(): string {
     return this.options.name;
@@ -125,16 +129,15 @@ export class Informer<T = KubeObject> implements RunningWatch {
   recordWrite(object: KubeObject): void {
     const key = objectStoreKey(object);
     const previous = this.store.get(key);
-    this.store.set(key, this.transform(object));
-    if (object.metadata.resourceVersion) this.resourceVersions.set(key, object.metadata.resourceVersion);
-    this.options.onChange?.(previous ? "modified" : "added", key, this.store.get(key), previous);
+    const record = this.transform(object);
+    this.store.set(key, record, object.metadata.resourceVersion);
+    this.options.onChange?.(previous ? "modified" : "added", key, record, previous);
   }
 
   recordDelete(key: string): void {
     const previous = this.store.get(key);
     if (!previous) return;
     this.store.delete(key);
-    this.resourceVersions.delete(key);
     this.options.onChange?.("deleted", key, undefined, previous);
   }
 
@@ -194,24 +197,23 @@ export class Informer<T = KubeObject> implements RunningWatch {
         const key = objectStoreKey(item);
         seen.add(key);
         const itemVersion = item.metadata.resourceVersion;
-        if (itemVersion !== undefined && this.resourceVersions.get(key) === itemVersion && this.store.has(key)) continue;
+        if (itemVersion !== undefined && this.store.version(key) === itemVersion) continue;
         changed.set(key, { record: this.transform(item), resourceVersion: itemVersion });
       }
       continueToken = page.metadata.continue || undefined;
       resourceVersion = page.metadata.resourceVersion;
     } while (continueToken);
     // Replace the store, announcing differences: this is how a missed delete is found.
-    for (const [key, previous] of [...this.store]) {
+    for (const key of [...this.store.keys()]) {
       if (!seen.has(key)) {
+        const previous = this.store.get(key)!;
         this.store.delete(key);
-        this.resourceVersions.delete(key);
         if (this.synced) this.options.onChange?.("deleted", key, undefined, previous);
       }
     }
     for (const [key, { record, resourceVersion: itemVersion }] of changed) {
       const previous = this.store.get(key);
-      this.store.set(key, record);
-      if (itemVersion) this.resourceVersions.set(key, itemVersion);
+      this.store.set(key, record, itemVersion);
       if (this.synced) this.options.onChange?.(previous ? "modified" : "added", key, record, previous);
     }
     this.listResourceVersion = resourceVersion ?? "";
@@ -287,16 +289,15 @@ export class Informer<T = KubeObject> implements RunningWatch {
     if (event.type === "DELETED") {
       if (!previous) return;
       this.store.delete(key);
-      this.resourceVersions.delete(key);
       this.options.onChange?.("deleted", key, undefined, previous);
       return;
     }
     // Skip events we already know from our own write (recordWrite) or that are older than it.
-    const known = this.resourceVersions.get(key);
+    const known = this.store.version(key);
     if (known && resourceVersion && !isNewer(resourceVersion, known)) return;
-    this.store.set(key, this.transform(event.object));
-    if (resourceVersion) this.resourceVersions.set(key, resourceVersion);
-    this.options.onChange?.(previous ? "modified" : "added", key, this.store.get(key), previous);
+    const record = this.transform(event.object);
+    this.store.set(key, record, resourceVersion);
+    this.options.onChange?.(previous ? "modified" : "added", key, record, previous);
   }
 }
 

@@ -14,7 +14,8 @@
 import { objectKey, plan, type ObservedLookup, type SourceState } from "../core/plan.js";
 import type { Action, NamespaceInfo, ObservedObject, Policy, Rule, RuleReport, SourceKind } from "../core/types.js";
 import { managedSelector } from "../core/marks.js";
-import { copyRecord, metadataRecord, namespaceInfo } from "../controller/observed-state.js";
+import { copyRecord, metadataPacking, metadataRecord, namespaceInfo } from "../controller/observed-state.js";
+import type { RecordPacking } from "../kube/record-store.js";
 import { ApiError, KubeClient, isApiError, type KubeClientOptions } from "../kube/client.js";
 import { CopyWriter } from "../kube/copy-writer.js";
 import { Informer, type KubeObject } from "../kube/informer.js";
@@ -48,7 +49,7 @@ export interface MemberWorkerOptions {
 
 type Store = Informer<ObservedObject>;
 /** What the worker needs of any of its informers, whatever they store. */
-type Watch = Pick<Informer<unknown>, "name" | "isHealthy" | "hasSynced" | "stop" | "requestRelist">;
+type Watch = Pick<Informer<object>, "name" | "isHealthy" | "hasSynced" | "stop" | "requestRelist">;
 
 interface ClusterView {
   namespaces: Informer<NamespaceInfo>;
@@ -230,7 +231,7 @@ export class MemberWorker {
     return list;
   }
 
-  private informer<T>(id: string, what: string, options: { path: string; labelSelector?: string; metadataOnly?: boolean; transform: (object: KubeObject) => T }): Informer<T> {
+  private informer<T extends object>(id: string, what: string, options: { path: string; labelSelector?: string; metadataOnly?: boolean; transform: (object: KubeObject) => T; packing?: RecordPacking<T> }): Informer<T> {
     return new Informer<T>({
       client: this.client!,
       name: `${this.name}:${id}`,
@@ -287,6 +288,7 @@ export class MemberWorker {
             path: `/api/v1/${resourceOf[kind]}`,
             metadataOnly: true,
             transform: metadataRecord(kind, []),
+            packing: metadataPacking(kind),
           });
         this.view = {
           namespaces: this.informer("namespaces", "list and watch namespaces", { path: "/api/v1/namespaces", transform: namespaceInfo }),
@@ -361,7 +363,7 @@ export class MemberWorker {
   private reconnected(): void {
     if (this.stopped) return;
     this.informerErrors.delete("write");
-    const restart = <T>(informer: Informer<T>, make: () => Informer<T>): Informer<T> => {
+    const restart = <T extends object>(informer: Informer<T>, make: () => Informer<T>): Informer<T> => {
       if (informer.isHealthy()) return informer;
       void informer.stop();
       const fresh = make();

@@ -1,0 +1,79 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import fc from "fast-check";
+import { metadataPacking, metadataRecord } from "../../../src/controller/observed-state.js";
+import { RecordStore } from "../../../src/kube/record-store.js";
+import type { KubeObject } from "../../../src/kube/informer.js";
+
+const relevant = ["ferry.dev/sync-to", "replicator.v1.mittwald.de/"];
+const toRecord = metadataRecord("Secret", relevant);
+
+function object(namespace: string, name: string, resourceVersion: string, annotations?: Record<string, string>): KubeObject {
+  return { metadata: { namespace, name, resourceVersion, uid: `uid-${name}`, annotations, labels: { team: "a" } } };
+}
+
+test("an unrelated object is kept as its version and read back as an identity without labels", () => {
+  const store = new RecordStore(metadataPacking("Secret"));
+  store.set("ns-a/plain", toRecord(object("ns-a", "plain", "41")), "41");
+  assert.deepEqual(store.get("ns-a/plain"), { kind: "Secret", namespace: "ns-a", name: "plain", resourceVersion: "41", labels: {}, annotations: {} });
+  assert.equal(store.version("ns-a/plain"), "41");
+  assert.deepEqual([...store.wholeValues()], [], "a packed record is not a whole one");
+});
+
+test("an object with a relevant key is kept whole, uid and all", () => {
+  const store = new RecordStore(metadataPacking("Secret"));
+  const record = toRecord(object("ns-a", "source", "7", { "ferry.dev/sync-to": "b" }));
+  store.set("ns-a/source", record, "7");
+  assert.equal(store.get("ns-a/source"), record);
+  assert.equal(store.get("ns-a/source")?.uid, "uid-source");
+  assert.deepEqual([...store.wholeValues()], [record]);
+  assert.equal(store.version("ns-a/source"), "7");
+});
+
+test("without packing the store keeps the versions it is given", () => {
+  const store = new RecordStore<{ name: string }>();
+  store.set("a", { name: "a" }, "3");
+  store.set("b", { name: "b" }, undefined);
+  assert.equal(store.version("a"), "3");
+  assert.equal(store.version("b"), undefined);
+  store.delete("a");
+  assert.equal(store.version("a"), undefined);
+  assert.equal(store.has("a"), false);
+});
+
+test("a packed store behaves like a Map of the records it was given (property)", () => {
+  const name = fc.stringMatching(/^[a-z][a-z0-9-]{0,8}$/);
+  const op = fc.oneof(
+    fc.record({ set: fc.tuple(name, name, fc.nat({ max: 999 }).map(String), fc.boolean()) }),
+    fc.record({ remove: fc.tuple(name, name) }),
+  );
+  fc.assert(
+    fc.property(fc.array(op, { maxLength: 40 }), (ops) => {
+      const store = new RecordStore(metadataPacking("Secret"));
+      const model = new Map<string, ReturnType<typeof toRecord>>();
+      for (const step of ops) {
+        if ("set" in step) {
+          const [namespace, objectName, version, isSource] = step.set;
+          const record = toRecord(object(namespace, objectName, version, isSource ? { "replicator.v1.mittwald.de/replicate-to": "x" } : undefined));
+          store.set(`${namespace}/${objectName}`, record, version);
+          model.set(`${namespace}/${objectName}`, record);
+        } else {
+          const key = `${step.remove[0]}/${step.remove[1]}`;
+          assert.equal(store.delete(key), model.delete(key));
+        }
+      }
+      assert.equal(store.size, model.size);
+      for (const [key, record] of model) {
+        const stored = store.get(key)!;
+        const { uid, ...identity } = record;
+        assert.equal(store.version(key), record.resourceVersion);
+        if (Object.keys(record.annotations).length > 0) assert.equal(stored, record);
+        else {
+          assert.equal(uid, `uid-${record.name}`);
+          assert.deepEqual(stored, identity);
+        }
+      }
+      assert.deepEqual([...store.keys()].sort(), [...model.keys()].sort());
+    }),
+  );
+});
