@@ -18,6 +18,7 @@ import { LocalControlPlane } from "../src/controlplane/local-control-plane.js";
 import { managedSelector } from "../src/core/marks.js";
 import { KubeClient } from "../src/kube/client.js";
 import { waitFor } from "../src/util/wait-for.js";
+import { imageNodeFlags } from "./image-node-flags.js";
 import { renderMarkdown, replicatorNote } from "./report.js";
 
 const num = (v: string) => Number(v);
@@ -306,7 +307,9 @@ async function main(): Promise<void> {
         const out = openSync(join(plane.dir, `ferry-process-${size}.log`), "w");
         before = await requestCounts(plane);
         t = Date.now();
-        child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "run", "--kubeconfig", plane.kubeconfigPath, "--health-port", String(port), "--log-format", "json", "--log-level", "warn", "--no-registry"], {
+        // The process as the image runs it: compiled JavaScript (`npm run bench` builds dist/ first)
+        // with the ENTRYPOINT's node flags; tsx would add its compiler and source maps to the RSS.
+        child = spawn(process.execPath, [...imageNodeFlags(), "dist/src/cli/main.js", "run", "--kubeconfig", plane.kubeconfigPath, "--health-port", String(port), "--log-format", "json", "--log-level", "warn", "--no-registry"], {
           stdio: ["ignore", out, out],
         });
         const pid = child.pid!;
@@ -358,6 +361,7 @@ async function main(): Promise<void> {
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), kernel: release(), node: process.version },
     versions: { ferry: version, kubernetes: "v1.37.2", etcd: "v3.7.0" },
     options,
+    memoryProcess: ["node", ...imageNodeFlags(), "dist/src/cli/main.js", "run", "--no-registry"].join(" "),
     results,
     kubernetesReplicator: replicatorNote,
   };

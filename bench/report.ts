@@ -5,9 +5,10 @@ export const replicatorNote = {
   built: false,
   module: "github.com/mittwald/kubernetes-replicator",
   versionsTried: ["v2.11.1", "v2.10.2", "v2.9.2", "latest"],
+  /** Also tried: GOPROXY=direct (github.com does not resolve here). */
   reason:
     'The Go module proxy answers 403 "This module version is not available" for github.com/mittwald/kubernetes-replicator at every version tried ' +
-    "(`go install github.com/mittwald/kubernetes-replicator@v2.11.1` fails the same way), and no other source is allowed in this environment, " +
+    "(`go install github.com/mittwald/kubernetes-replicator@v2.11.1` fails the same way; checked again on 2026-11-25, also with GOPROXY=direct, where github.com does not resolve), and no other source is allowed in this environment, " +
     "so no kubernetes-replicator column could be measured.",
 };
 
@@ -17,6 +18,8 @@ interface Run {
   machine: { cpus: number; cpuModel?: string; memoryGiB: number; kernel: string; node: string };
   versions: { ferry: string; kubernetes: string; etcd: string };
   options: { concurrency: number; idleSeconds: number };
+  /** How the memory scenario started its Ferry process. */
+  memoryProcess?: string;
   results: R;
 }
 
@@ -69,6 +72,7 @@ export function renderMarkdown(run: Run): string {
     "Raw limit: the same client, connection pool and concurrency creating (or updating) the same number of Secrets directly, measured right before the scenario with Ferry running. " +
       "Writes/reads: kube-apiserver `apiserver_request_total` (Secrets, ConfigMaps, Events, Namespaces, ServiceAccounts, Ferry CRDs; not Leases, which the control plane renews itself) during the scenario, all clients; " +
       "the fan-out/update counts therefore include the source write by the benchmark itself (+1).",
+    ...(run.memoryProcess ? ["", `Memory: a separate Ferry process started as the image starts it (\`${run.memoryProcess}\`), measured after 60 s of settling.`] : []),
     "",
     "| scenario | Ferry | raw limit | ratio | writes | reads | target | | kubernetes-replicator |",
     "|---|---|---|---|---|---|---|---|---|",
