@@ -82,6 +82,7 @@ export class Informer<T extends object = KubeObject> implements RunningWatch {
   private abort: AbortController | undefined;
   private loop: Promise<void> | undefined;
   private listResourceVersion = "";
+  private relistRequested = false;
   restarts = 0;
 
   constructor(private readonly options: InformerOptions<T>) {
@@ -122,6 +123,7 @@ export class Informer<T extends object = KubeObject> implements RunningWatch {
   /** Forces a relist now (used by tests and after the apiserver tells us we are too old). */
   requestRelist(): void {
     this.lastListAt = 0;
+    this.relistRequested = true;
     this.abort?.abort();
   }
 
@@ -151,10 +153,13 @@ export class Informer<T extends object = KubeObject> implements RunningWatch {
     while (this.running) {
       try {
         if (!this.listResourceVersion || Date.now() - this.lastListAt > relistInterval) await this.list();
+        // Stopped while listing: do not open a watch that only the server's timeout would end.
+        if (!this.running) break;
         await this.watch();
         failures = 0;
       } catch (error) {
         if (!this.running) break;
+        if (this.relistRequested) continue; // a list aborted by requestRelist(): list again, no backoff
         this.connected = false;
         this.restarts++;
         const gone = isApiError(error, 410) || (error instanceof ApiError && error.reason === "Expired");
@@ -177,6 +182,9 @@ export class Informer<T extends object = KubeObject> implements RunningWatch {
     // 100,000 full objects at once (memory must not follow what Ferry does not keep).
     const seen = new Set<string>();
     const changed = new Map<string, { record: T; resourceVersion?: string }>();
+    const abort = new AbortController();
+    this.abort = abort; // stop() and requestRelist() end a list in flight too
+    this.relistRequested = false;
     let continueToken: string | undefined;
     let resourceVersion: string | undefined;
     do {
@@ -191,6 +199,7 @@ export class Informer<T extends object = KubeObject> implements RunningWatch {
           },
           accept: this.options.metadataOnly ? PARTIAL_OBJECT_METADATA_LIST : undefined,
           timeoutMs: 120_000,
+          signal: abort.signal,
         },
       );
       for (const item of page.items ?? []) {
