@@ -53,7 +53,8 @@ test("the chart's default image is the one the Dockerfile builds and runs it the
   assert.match(dockerfile, new RegExp(`docker build -t ${image.repository.replace(/[./]/g, "\\$&")}:${packageJson.version.replace(/\./g, "\\.")} \\.`), "the documented build command tags the chart's image");
   assert.equal(/^ARG VERSION=(.+)$/m.exec(dockerfile)?.[1], packageJson.version, "the image's version label default");
   const entrypoint = /^ENTRYPOINT (.+)$/m.exec(dockerfile)?.[1];
-  assert.deepEqual(JSON.parse(entrypoint ?? "null"), ["node", "dist/src/cli/main.js"]);
+  assert.deepEqual(JSON.parse(entrypoint ?? "null"), ["node", "--max-semi-space-size=2", "dist/src/cli/main.js"], "the node flags the memory benchmark measures");
+  assert.match(read("charts/ferry/templates/deployment.yaml"), /entrypoint is `node --max-semi-space-size=2 dist\/src\/cli\/main\.js`/, "the chart says how the image starts Ferry");
   assert.equal(packageJson.bin.ferry, "dist/src/cli/main.js");
   assert.deepEqual(JSON.parse(/^CMD (.+)$/m.exec(dockerfile)?.[1] ?? "null"), ["run"]);
   const user = /^USER (\d+):(\d+)$/m.exec(dockerfile);
