@@ -1,6 +1,6 @@
 // plan(rules, namespaces, sources, observed, policy) -> actions and per-rule reports.
 // Pure and deterministic: the whole engine's behaviour is decided here.
-import { copyName, desiredCopy, ruleLabel } from "./desired-copy.js";
+import { copyName, desiredCopy, desiredKey, ruleLabel } from "./desired-copy.js";
 import { MANAGED_BY_LABEL, PULL_LABEL, RULE_LABEL, SOURCE_CLUSTER_LABEL, isFerryCopy, labelValue } from "./marks.js";
 import { selectTargets } from "./target-selection.js";
 import type {
@@ -45,6 +45,15 @@ export interface ObservedLookup {
 
 export function objectKey(kind: SourceKind, namespace: string, name: string): string {
   return `${kind}/${namespace}/${name}`;
+}
+
+const observedKeys = new WeakMap<ObservedObject, string>();
+
+/** objectKey() of an observed record, memoised per record (stores keep records across passes). */
+function observedKey(observed: ObservedObject): string {
+  let key = observedKeys.get(observed);
+  if (key === undefined) observedKeys.set(observed, (key = objectKey(observed.kind, observed.namespace, observed.name)));
+  return key;
 }
 
 /** Annotations/labels by which known peers mark their own copies: what `adopt` may take over. */
@@ -133,13 +142,13 @@ export function plan(input: PlanInput): PlanResult {
     report.outcomes.push(...selection.outcomes);
     for (const namespace of selection.namespaces) {
       if (namespace === rule.source.namespace && name === rule.source.name && !rule.source.inline) continue;
-      const key = objectKey(rule.source.kind, namespace, name);
-      const pullTarget = rule.pull ? input.observed.get(key) : undefined;
+      const pullTarget = rule.pull ? input.observed.get(objectKey(rule.source.kind, namespace, name)) : undefined;
       if (rule.pull && !pullTarget) {
         report.outcomes.push({ namespace, name, state: "Pending", reason: "PullTargetNotFound", message: "the object that asked for the data does not exist" });
         continue;
       }
       const desired = desiredCopy(rule, content, namespace, policy.clusterName, input.triggerKeys, pullTarget);
+      const key = desiredKey(desired);
       report.desired++;
       const list = claims.get(key);
       if (list) list.push({ rule, desired, report });
@@ -208,7 +217,7 @@ export function plan(input: PlanInput): PlanResult {
 
   // Prune: every copy of ours that no live claim won. Found by label, never by memory.
   for (const observed of input.managed ?? input.observed.values()) {
-    const key = objectKey(observed.kind, observed.namespace, observed.name);
+    const key = observedKey(observed);
     if (won.has(key) || observed.labels[MANAGED_BY_LABEL] === undefined) continue;
     if (!isFerryCopy(observed.labels) || observed.labels[SOURCE_CLUSTER_LABEL] !== ourCluster) continue;
     if (observed.labels[PULL_LABEL] === "true") continue;
@@ -232,4 +241,22 @@ export function plan(input: PlanInput): PlanResult {
 
   for (const report of reports) report.outcomes.sort((a, b) => (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0));
   return { actions, reports };
+}
+
+/**
+ * The part of the plan that concerns some namespaces only: what plan(input) decides for targets
+ * in `only`, at the cost of those namespaces rather than of every rule x namespace. Every target
+ * key is decided on its own (the rules that claim it, what is observed there, the rule set), so
+ * restricting the namespaces and the pruning candidates to `only` yields exactly the full plan's
+ * actions in those namespaces. Reports are partial and must not be published.
+ */
+export function planNamespaces(input: PlanInput, only: ReadonlySet<string>): Action[] {
+  const namespaces = new Map<string, NamespaceInfo>();
+  for (const name of only) {
+    const info = input.namespaces.get(name);
+    if (info) namespaces.set(name, info);
+  }
+  const managed: ObservedObject[] = [];
+  for (const observed of input.managed ?? input.observed.values()) if (only.has(observed.namespace)) managed.push(observed);
+  return plan({ ...input, namespaces, managed }).actions;
 }

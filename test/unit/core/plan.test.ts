@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
 import { MANAGED_BY_LABEL, RULE_LABEL, SOURCE_CLUSTER_LABEL } from "../../../src/core/marks.js";
-import { objectKey, plan } from "../../../src/core/plan.js";
+import { objectKey, plan, planNamespaces } from "../../../src/core/plan.js";
 import type { ObservedObject } from "../../../src/core/types.js";
 import { apply, ns, policy, rule, secret, world } from "../../support/plan-fixtures.js";
 
@@ -232,6 +232,23 @@ test("property: after convergence, removing all rules deletes exactly the copies
       assert.ok(cleaned.actions.every((a) => a.type === "delete"));
     }),
     { numRuns: 200 },
+  );
+});
+
+test("property: planning some namespaces decides exactly what the full plan decides there", () => {
+  const namespaceOf = (action: ReturnType<typeof plan>["actions"][number]) => (action.type === "delete" ? action.namespace : action.desired.namespace);
+  const byKey = (a: { key: string }, b: { key: string }) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+  fc.assert(
+    fc.property(arbitraryWorld, fc.subarray(["src", ...nsNames]), fc.array(fc.boolean(), { maxLength: 4 }), (input, only, keep) => {
+      // Converge, then drop some rules: the full plan now creates, updates, conflicts and prunes.
+      const converged = apply(input, plan(input).actions);
+      const changed = { ...converged, rules: converged.rules.filter((_, i) => keep[i] ?? true) };
+      for (const world of [input, changed]) {
+        const expected = plan(world).actions.filter((action) => only.includes(namespaceOf(action)));
+        assert.deepEqual([...planNamespaces(world, new Set(only))].sort(byKey), [...expected].sort(byKey));
+      }
+    }),
+    { numRuns: 300 },
   );
 });
 
