@@ -111,6 +111,8 @@ export function sourceObject(kind: SourceKind, object: KubeObject): SourceObject
   };
 }
 
+const storeKeys = new Map<string, string>();
+
 /** Plan's view of observed objects: a copy's full record wins over its metadata-only record. */
 export class ObservedView implements ObservedLookup {
   constructor(
@@ -119,9 +121,14 @@ export class ObservedView implements ObservedLookup {
   ) {}
 
   get(key: string): ObservedObject | undefined {
-    const slash = key.indexOf("/");
-    const kind = key.slice(0, slash) as SourceKind;
-    const rest = key.slice(slash + 1);
+    const kind = key.startsWith("Secret/") ? "Secret" : "ConfigMap";
+    let rest = storeKeys.get(key);
+    if (rest === undefined) {
+      // Plan passes ask for the same target keys (the same string objects) every pass: remember
+      // the split, so a lookup hashes nothing new. Bounded: cleared when it outgrows any cluster.
+      if (storeKeys.size > 1_000_000) storeKeys.clear();
+      storeKeys.set(key, (rest = key.slice(key.indexOf("/") + 1)));
+    }
     return this.copies[kind]?.get(rest) ?? this.metadata[kind]?.get(rest);
   }
 

@@ -20,8 +20,25 @@ export function copyName(rule: Rule): string {
   return rule.copy.name ?? rule.source.name;
 }
 
+const ruleLabels = new WeakMap<Rule, string>();
+
+/** The rule's id as a label value (memoised: plan passes ask for it per target). */
 export function ruleLabel(rule: Rule): string {
-  return labelValue(rule.id);
+  let label = ruleLabels.get(rule);
+  if (label === undefined) ruleLabels.set(rule, (label = labelValue(rule.id)));
+  return label;
+}
+
+const targetKeys = new WeakMap<DesiredCopy, string>();
+
+/**
+ * objectKey() of a desired copy, the same string object every pass: the maps a plan pass fills
+ * hash a string once, not once per pass.
+ */
+export function desiredKey(desired: DesiredCopy): string {
+  let key = targetKeys.get(desired);
+  if (key === undefined) targetKeys.set(desired, (key = `${desired.kind}/${desired.namespace}/${desired.name}`));
+  return key;
 }
 
 /**
@@ -38,21 +55,31 @@ export function desiredCopy(
 ): DesiredCopy {
   // Every plan pass asks again for every target: memoise per (rule object, content object,
   // namespace), so a burst of events does not re-hash the same copies. Rules and source contents
-  // are replaced (never mutated) when they change, which drops their entries with them.
+  // are replaced (never mutated) when they change, which drops their entries with them. The copies
+  // of one rule differ only by namespace (the hash does not cover it), so the content is built and
+  // hashed once per rule and content, and each namespace's copy shares it.
   if (pullTarget) return buildDesiredCopy(rule, content, namespace, clusterName, triggerKeys, pullTarget);
   let byContent = cache.get(rule);
   if (!byContent) cache.set(rule, (byContent = new WeakMap()));
-  let byNamespace = byContent.get(content);
-  if (!byNamespace) byContent.set(content, (byNamespace = new Map()));
-  const cacheKey = `${namespace}\u0000${clusterName}`;
-  const cached = byNamespace.get(cacheKey);
-  if (cached && cached.triggerKeys === triggerKeys) return cached.desired;
-  const desired = buildDesiredCopy(rule, content, namespace, clusterName, triggerKeys);
-  byNamespace.set(cacheKey, { triggerKeys, desired });
+  let entry = byContent.get(content);
+  if (!entry || entry.triggerKeys !== triggerKeys || entry.clusterName !== clusterName) {
+    entry = { triggerKeys, clusterName, template: buildDesiredCopy(rule, content, "", clusterName, triggerKeys), byNamespace: new Map() };
+    byContent.set(content, entry);
+  }
+  let desired = entry.byNamespace.get(namespace);
+  if (!desired) entry.byNamespace.set(namespace, (desired = { ...entry.template, namespace }));
   return desired;
 }
 
-const cache = new WeakMap<Rule, WeakMap<InlineContent, Map<string, { triggerKeys: readonly string[]; desired: DesiredCopy }>>>();
+interface CacheEntry {
+  triggerKeys: readonly string[];
+  clusterName: string;
+  /** The copy with every field but its namespace: shared (labels, annotations, data) by all copies. */
+  template: DesiredCopy;
+  byNamespace: Map<string, DesiredCopy>;
+}
+
+const cache = new WeakMap<Rule, WeakMap<InlineContent, CacheEntry>>();
 
 function buildDesiredCopy(
   rule: Rule,
