@@ -1,9 +1,21 @@
 // The controller: watches feed stores, dialects turn objects into rules, plan() decides, a
-// keyed work queue writes, and statuses/Events report. Every pass plans the whole world from
-// the stores (never from remembered events), so a missed event or a restart cannot leave an
-// orphan: copies are found by label and compared by content hash.
+// keyed work queue writes, and statuses/Events report. Every pass plans from the stores (never
+// from remembered events), so a missed event or a restart cannot leave an orphan: copies are
+// found by label and compared by content hash.
+//
+// What an event can change decides what is planned (issue 9's profile: a full pass at 20,000
+// copies takes ~150 ms, and a fan-out used to run one per write):
+// - rules, sources, custom resources, failures, (re)lists: a full pass (throttled to at most a
+//   third of the time), which also publishes statuses and reports;
+// - a namespace, or an object at a possible target in it: a pass over that namespace only
+//   (planNamespaces, same decisions), at once; the full pass for the reports follows later;
+// - the confirmation of Ferry's own write (the copy now is what the plan wanted), our copies as
+//   the metadata watch sees them, and objects no rule reads or could write: nothing to decide;
+//   the reports are refreshed when the writes drain, and at least every second meanwhile.
 import { managedSelector } from "../core/marks.js";
-import { objectKey, plan, type SourceState } from "../core/plan.js";
+import { copyName } from "../core/desired-copy.js";
+import { PULL_LABEL, SOURCE_CLUSTER_LABEL, labelValue } from "../core/marks.js";
+import { objectKey, plan, planNamespaces, type PlanInput, type SourceState } from "../core/plan.js";
 import type { Action, ParseResult, PlanResult, Policy, Rule, RuleError, RuleReport, SourceKind, SourceObject } from "../core/types.js";
 import type { CustomResource, CustomResourceType, Dialect, DialectContext, SourceMetadata } from "../dialects/dialect.js";
 import { ApiError, KubeClient, isApiError } from "../kube/client.js";
@@ -53,6 +65,11 @@ function customResourcePath(type: CustomResourceType, namespace?: string, name?:
   return name ? `${scoped}/${name}` : scoped;
 }
 
+const isPulled = (record: ObservedRecord | undefined) => record?.labels[PULL_LABEL] === "true";
+
+/** What an informer callback gets of a Secret/ConfigMap record. */
+type ObservedRecord = { resourceVersion?: string; labels: Record<string, string>; annotations: Record<string, string>; contentHash?: string };
+
 interface ParsedOrigin {
   result: ParseResult;
   dialect: Dialect;
@@ -81,6 +98,15 @@ export class Engine {
   private readonly events: EventRecorder;
   private readonly statuses: StatusWriter;
   private planTimer: NodeJS.Timeout | undefined;
+  private planDueAt = 0;
+  private lastPlanEnd = 0;
+  /** Our writes landed since the last full pass: the reports are behind, the actions are not. */
+  private reportsStale = false;
+  /** Namespaces to plan on their own soon (namespace changes, objects at possible targets). */
+  private readonly dirtyNamespaces = new Set<string>();
+  private focusTimer: NodeJS.Timeout | undefined;
+  /** Names copies of the current rules take, per kind: an object by any other name is no target. */
+  private copyNames: Record<SourceKind, Set<string>> = { Secret: new Set(), ConfigMap: new Set() };
   private stopped = false;
   private planned = false;
   private lastReports: RuleReport[] = [];
@@ -106,7 +132,14 @@ export class Engine {
       },
       onSynced: () => this.trigger(),
     });
-    this.namespaces = new Informer({ ...watchOptions, ...hooks("namespaces"), name: "namespaces", path: "/api/v1/namespaces", transform: namespaceInfo, onChange: () => this.trigger() });
+    this.namespaces = new Informer({
+      ...watchOptions,
+      ...hooks("namespaces"),
+      name: "namespaces",
+      path: "/api/v1/namespaces",
+      transform: namespaceInfo,
+      onChange: (_event, name) => this.touchNamespace(name),
+    });
     const relevant = [...this.triggerKeys, "replicator.v1.mittwald.de/", "reflector.v1.k8s.emberstack.com/", "kubed.appscode.com/", "secret-syncer.jeffl.es/"];
     const makeMetadata = (kind: SourceKind) =>
       new Informer({
@@ -114,6 +147,9 @@ export class Engine {
         ...hooks(`${resourceOf[kind]}-metadata`),
         name: `${resourceOf[kind]}-metadata`,
         path: `/api/v1/${resourceOf[kind]}`,
+        // Our own copies come (in full) from the copies watch only: not listing and watching them a
+        // second time halves what the apiserver sends per copy written, and what Ferry keeps.
+        labelSelector: `${SOURCE_CLUSTER_LABEL} notin (${labelValue(options.policy.clusterName)})`,
         metadataOnly: true,
         transform: metadataRecord(kind, relevant),
         packing: metadataPacking(kind),
@@ -128,7 +164,7 @@ export class Engine {
         path: `/api/v1/${resourceOf[kind]}`,
         labelSelector: managedSelector(options.policy.clusterName),
         transform: copyRecord(kind),
-        onChange: () => this.trigger(),
+        onChange: (_event, key, current, previous) => this.onCopy(kind, key, current, previous),
       });
     this.copies = { Secret: makeCopies("Secret"), ConfigMap: makeCopies("ConfigMap") };
     this.informers.push(this.namespaces, this.metadata.Secret, this.metadata.ConfigMap, this.copies.Secret, this.copies.ConfigMap);
@@ -174,6 +210,9 @@ export class Engine {
         this.trigger();
       },
       onAdd: () => options.metrics?.queueAdds.inc({ queue: "copies" }),
+      onDrained: () => {
+        if (this.reportsStale) this.trigger();
+      },
       onRetry: () => options.metrics?.queueRetries.inc({ queue: "copies" }),
       onDone: (_key, queuedMs) => {
         options.metrics?.queueDepth.set({ queue: "copies" }, this.queue.depth);
@@ -192,6 +231,7 @@ export class Engine {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.planTimer) clearTimeout(this.planTimer);
+    if (this.focusTimer) clearTimeout(this.focusTimer);
     this.queue.stop();
     await Promise.all(this.informers.map((informer) => informer.stop()));
   }
@@ -224,9 +264,31 @@ export class Engine {
     return this.queue.idle();
   }
 
-  /** Asks for a plan pass soon; many triggers in a burst make one pass. */
+  /**
+   * Asks for a full plan pass soon; many triggers in a burst make one pass. A pass starts at least
+   * twice its last duration (at most 250 ms) after the previous one ended, so planning never
+   * starves writing, but one event after a quiet spell is planned at once.
+   */
   trigger(): void {
-    if (this.stopped || this.planTimer) return;
+    this.schedulePlan(Math.max(Date.now() + 5, this.lastPlanEnd + Math.min(250, this.lastPlanMs * 2)));
+  }
+
+  /** Our own write landed: nothing new to decide; refresh the reports when the writes drain (or within a second). */
+  private confirm(): void {
+    this.reportsStale = true;
+    if (this.queue.depth === 0 && this.queue.inFlight === 0) this.trigger();
+    else this.schedulePlan(this.reportRefreshAt());
+  }
+
+  /** When a full pass that only refreshes reports may run: not before the writes it reports on are sent, at most every second. */
+  private reportRefreshAt(): number {
+    return Math.max(Date.now() + Math.max(100, this.lastPlanMs * 2), this.lastPlanEnd + Math.max(1000, this.lastPlanMs * 10));
+  }
+
+  private schedulePlan(at: number): void {
+    if (this.stopped || (this.planTimer && this.planDueAt <= at)) return;
+    if (this.planTimer) clearTimeout(this.planTimer);
+    this.planDueAt = at;
     this.planTimer = setTimeout(() => {
       this.planTimer = undefined;
       try {
@@ -234,19 +296,57 @@ export class Engine {
       } catch (error) {
         this.log.error({ err: (error as Error).message, stack: (error as Error).stack }, "plan pass failed");
       }
-    }, Math.min(250, Math.max(5, this.lastPlanMs * 2)));
+    }, Math.max(0, at - Date.now()));
   }
 
-  private onSourceMetadata(kind: SourceKind, key: string, current: { resourceVersion?: string; labels: Record<string, string>; annotations: Record<string, string> } | undefined, previous: typeof current): void {
-    const relevant = (record: typeof current) => record !== undefined && (hasAnyKey(record.labels, this.triggerKeys) || hasAnyKey(record.annotations, this.triggerKeys));
-    if (relevant(current) || relevant(previous)) this.parseDirty = true;
+  /** Something in this namespace changed that only its own targets depend on: plan it on its own, now. */
+  private touchNamespace(namespace: string): void {
+    if (this.stopped) return;
+    this.dirtyNamespaces.add(namespace);
+    this.reportsStale = true;
+    this.schedulePlan(this.reportRefreshAt());
+    this.focusTimer ??= setTimeout(() => {
+      this.focusTimer = undefined;
+      try {
+        this.runFocused();
+      } catch (error) {
+        this.log.error({ err: (error as Error).message, stack: (error as Error).stack }, "plan pass failed");
+      }
+    }, 2);
+  }
+
+  /** A change seen by the watch of our copies (or recorded from our own write). */
+  private onCopy(kind: SourceKind, key: string, current: ObservedRecord | undefined, previous: ObservedRecord | undefined): void {
+    // A pulled object is ours and also carries the keys that ask for the pull: it is a rule's origin.
+    // (Other copies never carry trigger keys: a hand-added one is reverted like any edit.)
+    if (isPulled(current) || isPulled(previous)) {
+      this.parseDirty = true;
+      return this.trigger();
+    }
+    const action = this.latestActions.get(`${kind}/${key}`);
+    const asPlanned = action !== undefined && (action.type === "delete" ? current === undefined : current?.contentHash === action.desired.contentHash);
+    if (asPlanned) this.confirm();
+    else this.touchNamespace(key.slice(0, key.indexOf("/")));
+  }
+
+  private carriesTriggerKeys(record: ObservedRecord | undefined): boolean {
+    return record !== undefined && (hasAnyKey(record.labels, this.triggerKeys) || hasAnyKey(record.annotations, this.triggerKeys));
+  }
+
+  private onSourceMetadata(kind: SourceKind, key: string, current: ObservedRecord | undefined, previous: ObservedRecord | undefined): void {
+    const parsed = this.carriesTriggerKeys(current) || this.carriesTriggerKeys(previous);
+    if (parsed) this.parseDirty = true;
     const sourceKey = `${kind}/${key}`;
     const known = this.sources.get(sourceKey);
     if (known !== undefined) {
       if (!current) this.sources.set(sourceKey, "missing");
       else if (known === "missing" || (typeof known === "object" && known.resourceVersion !== current.resourceVersion)) this.loadSource(kind, sourceKey);
     }
-    this.trigger();
+    if (parsed || known !== undefined) return this.trigger();
+    // (Our own copies are not in this watch.) Anything else matters only where a rule could write
+    // a copy by its name.
+    const slash = key.indexOf("/");
+    if (this.copyNames[kind].has(key.slice(slash + 1))) this.touchNamespace(key.slice(0, slash));
   }
 
   private dialectContext(): DialectContext {
@@ -274,6 +374,8 @@ export class Engine {
       const records = [
         // Packed records carry no keys at all, so only whole ones can be sources of a dialect.
         ...[...this.metadata[kind].store.wholeValues()].filter((r) => !overlaid.has(objectKey(kind, r.namespace, r.name))),
+        // Our copies are not in the metadata watch; pulled objects among them keep the keys that asked.
+        ...[...this.copies[kind].store.values()].filter((r) => isPulled(r) && !overlaid.has(objectKey(kind, r.namespace, r.name))),
         ...(this.overlay?.sources ?? []).filter((o) => o.kind === kind),
       ];
       for (const record of records) {
@@ -350,7 +452,9 @@ export class Engine {
         states.set(key, overlaid);
         continue;
       }
-      const meta = this.metadata[rule.source.kind].store.get(`${rule.source.namespace}/${rule.source.name}`);
+      const storeKey = `${rule.source.namespace}/${rule.source.name}`;
+      // A rule may name one of our copies as its source (refused as SourceIsCopy once read).
+      const meta = this.metadata[rule.source.kind].store.get(storeKey) ?? this.copies[rule.source.kind].store.get(storeKey);
       let state = this.sources.get(key);
       if (!meta) state = "missing";
       else if (state === undefined || state === "missing" || state === "unknown" || state.resourceVersion !== meta.resourceVersion) {
@@ -378,6 +482,11 @@ export class Engine {
 
   /** Computes a plan from the current stores without acting on it. */
   computePlan(): PlanResult & { rules: Rule[]; errors: RuleError[] } {
+    const { input, rules, errors } = this.planInput();
+    return { ...plan(input), rules, errors };
+  }
+
+  private planInput(): { input: PlanInput; rules: Rule[]; errors: RuleError[] } {
     if (this.parseDirty) this.parseAll();
     const rules: Rule[] = [];
     const errors: RuleError[] = [];
@@ -390,8 +499,11 @@ export class Engine {
       }
       errors.push(...result.errors);
     }
+    const names: Record<SourceKind, Set<string>> = { Secret: new Set(), ConfigMap: new Set() };
+    for (const rule of rules) names[rule.source.kind].add(copyName(rule));
+    this.copyNames = names;
     const view = this.observedView();
-    const result = plan({
+    const input: PlanInput = {
       rules,
       namespaces: this.namespaces.store,
       sources: this.sourceStates(rules),
@@ -400,8 +512,31 @@ export class Engine {
       policy: this.options.policy,
       triggerKeys: this.triggerKeys,
       failures: this.failures,
-    });
-    return { ...result, rules, errors };
+    };
+    return { input, rules, errors };
+  }
+
+  /** Plans the dirty namespaces on their own and queues what they need; the next full pass reports. */
+  private runFocused(): void {
+    if (this.stopped || this.dirtyNamespaces.size === 0) return;
+    const only = new Set(this.dirtyNamespaces);
+    this.dirtyNamespaces.clear();
+    if (!this.planned || this.options.dryRun || !this.hasSynced()) return; // the first full pass covers them
+    const actions = planNamespaces(this.planInput().input, only);
+    const wanted = new Set(actions.map((action) => action.key));
+    for (const key of this.latestActions.keys()) {
+      const namespace = key.split("/")[1]!;
+      if (only.has(namespace) && !wanted.has(key)) this.latestActions.delete(key);
+    }
+    for (const action of actions) {
+      this.latestActions.set(action.key, action);
+      this.queue.add(action.key);
+    }
+  }
+
+  /** What the watches have seen at a target (a copy's record, or another object's identity). */
+  observedObject(kind: SourceKind, namespace: string, name: string) {
+    return this.observedView().get(objectKey(kind, namespace, name));
   }
 
   /** The namespaces this engine sees, for explanations. */
@@ -423,6 +558,9 @@ export class Engine {
   private runPlan(): void {
     if (this.stopped || !this.hasSynced()) return;
     const started = process.hrtime.bigint();
+    // This pass covers every namespace and refreshes every report.
+    this.dirtyNamespaces.clear();
+    this.reportsStale = false;
     const span = tracer().startSpan("ferry.plan");
     const result = this.computePlan();
     span.setAttributes({ "ferry.rules": result.rules.length, "ferry.actions": result.actions.length, "ferry.errors": result.errors.length });
@@ -460,6 +598,7 @@ export class Engine {
     }
     this.report(result.reports, errors);
     this.lastPlanMs = Number(process.hrtime.bigint() - started) / 1e6;
+    this.lastPlanEnd = Date.now();
     this.onPlanned?.(result.reports, errors);
   }
 

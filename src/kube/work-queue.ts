@@ -12,6 +12,8 @@ export interface WorkQueueOptions {
   /** Called for every add and every retry (metrics). */
   onAdd?: () => void;
   onRetry?: () => void;
+  /** Called whenever nothing is queued or running any more (keys may still wait for a retry). */
+  onDrained?: () => void;
   /** Called with each finished item's time in queue and processing time (ms). */
   onDone?: (key: string, queuedMs: number, workMs: number, ok: boolean) => void;
 }
@@ -99,6 +101,7 @@ export class WorkQueue {
       this.workers++;
       void this.process(key, queuedAt);
     }
+    if (this.queue.length === 0 && this.active.size === 0) this.options.onDrained?.();
     if (this.isIdle()) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];

@@ -385,3 +385,31 @@ test("a problem that goes away and comes back is reported again", async (t) => {
   await waitForGone("Secret", a, "comes-and-goes");
   await waitFor(async () => (await sourceNotFound()) === 2, { timeoutMs: 30_000, description: "second SourceNotFound Event" });
 });
+
+test("objects no rule reads or could write, and Ferry's own writes, cost no plan pass; a new namespace is planned on its own", async (t) => {
+  const ferry = await startTestFerry(t);
+  const src = await createNamespace(t, "quiet-src");
+  const prefix = uniqueName("quiet");
+  const first = await createNamespace(t, prefix);
+  await createSecret(src, "pulled", { v: "1" }, { annotations: { "ferry.dev/sync-to": `${prefix}-*` } });
+  await waitForObject("Secret", first, "pulled");
+  await ferry.engine.idle();
+  const synced = () => ferry.engine.reports().reports.find((r) => r.rule.source.namespace === src)?.synced;
+  await waitFor(() => synced() === 1, { timeoutMs: 20_000, description: "status reports the copy" });
+
+  let passes = 0;
+  ferry.engine.onPlanned = () => passes++;
+  // Unrelated objects: names no rule gives a copy, no trigger keys, not a source.
+  const admin = await adminClient();
+  for (let i = 0; i < 20; i++) {
+    await createSecret(first, `unrelated-${i}`, { v: String(i) });
+    await admin.request("POST", `/api/v1/namespaces/${src}/configmaps`, { body: { metadata: { name: `unrelated-${i}` }, data: { v: String(i) } } });
+  }
+  await waitFor(() => ferry.engine.observedObject("ConfigMap", src, "unrelated-19") !== undefined, { timeoutMs: 20_000, description: "Ferry saw the last one" });
+  assert.equal(passes, 0, "unrelated objects triggered plan passes");
+
+  // A new namespace: its copy arrives, and the status catches up with a full pass afterwards.
+  const second = await createNamespace(t, `${prefix}-b`);
+  await waitForObject("Secret", second, "pulled");
+  await waitFor(() => synced() === 2, { timeoutMs: 20_000, description: "status reports both copies" });
+});
