@@ -106,6 +106,49 @@ function procCpuSeconds(pid: number): number {
 }
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** CPU seconds used so far by this process (Ferry and the benchmark's client), kube-apiserver and etcd. */
+function cpuTimes(plane: LocalControlPlane): { benchProcess: number; apiserver: number; etcd: number } {
+  const own = process.cpuUsage();
+  const of = (pid: number | undefined) => (pid ? procCpuSeconds(pid) : 0);
+  return { benchProcess: (own.user + own.system) / 1e6, apiserver: of(plane.pid("apiserver")), etcd: of(plane.pid("etcd")) };
+}
+function cpuDelta(after: ReturnType<typeof cpuTimes>, before: ReturnType<typeof cpuTimes>): ReturnType<typeof cpuTimes> {
+  return {
+    benchProcess: +(after.benchProcess - before.benchProcess).toFixed(2),
+    apiserver: +(after.apiserver - before.apiserver).toFixed(2),
+    etcd: +(after.etcd - before.etcd).toFixed(2),
+  };
+}
+
+/**
+ * Watches Ferry's copies (by label) from now on, independently of Ferry: when each one appeared or
+ * changed, as the apiserver tells any client. This is what "all copies present" is measured by.
+ */
+async function watchCopies(client: KubeClient, labelSelector: string, onEvent: (type: string, namespace: string, at: number) => void): Promise<{ stop(): Promise<void> }> {
+  const list = await client.get<{ metadata: { resourceVersion: string } }>("/api/v1/secrets", { query: { limit: 1 } });
+  const abort = new AbortController();
+  let opened!: () => void;
+  const open = new Promise<void>((resolve) => (opened = resolve));
+  const watch = client
+    .stream(
+      "/api/v1/secrets",
+      { query: { watch: true, labelSelector, resourceVersion: list.metadata.resourceVersion, allowWatchBookmarks: false }, signal: abort.signal, timeoutMs: 3_600_000 },
+      (event) => {
+        const e = event as { type: string; object: { metadata: { namespace?: string } } };
+        onEvent(e.type, e.object.metadata.namespace ?? "", Date.now());
+      },
+      () => opened(),
+    )
+    .catch(() => undefined);
+  await Promise.race([open, sleep(2000)]);
+  return {
+    async stop() {
+      abort.abort();
+      await watch;
+    },
+  };
+}
+
 async function main(): Promise<void> {
   const n = options.namespaces;
   const c = options.concurrency;
@@ -127,16 +170,26 @@ async function main(): Promise<void> {
       },
       { timeoutMs: 900_000, intervalMs: 500, description: "controller manager to settle" },
     );
-  const rawCreate = async (list: string[], name: string) => {
+  // The raw writes run under the same kind of observing watch as Ferry's copies do (a label-selected
+  // watch of what is written), so the apiserver does the same fan-out work in both.
+  const RAW_LABEL = "bench.ferry.dev/raw";
+  let lastRawCpu = cpuTimes(plane);
+  const rawWrites = async (list: string[], name: string, method: "POST" | "PUT", value: string) => {
+    const observer = await watchCopies(client, `${RAW_LABEL}=${name}`, () => undefined);
+    const cpu0 = cpuTimes(plane);
     const t = Date.now();
-    await parallel(list, c, (ns) => client.request("POST", `/api/v1/namespaces/${ns}/secrets`, { body: { metadata: { name }, data: { token: b64("x".repeat(256)) } } }));
-    return Date.now() - t;
+    await parallel(list, c, (ns) =>
+      client.request(method, method === "POST" ? `/api/v1/namespaces/${ns}/secrets` : `/api/v1/namespaces/${ns}/secrets/${name}`, {
+        body: { metadata: { name, labels: { [RAW_LABEL]: name } }, data: { token: b64(value.repeat(256)) } },
+      }),
+    );
+    const ms = Date.now() - t;
+    lastRawCpu = cpuDelta(cpuTimes(plane), cpu0);
+    await observer.stop();
+    return ms;
   };
-  const rawUpdate = async (list: string[], name: string) => {
-    const t = Date.now();
-    await parallel(list, c, (ns) => client.request("PUT", `/api/v1/namespaces/${ns}/secrets/${name}`, { body: { metadata: { name }, data: { token: b64("y".repeat(256)) } } }));
-    return Date.now() - t;
-  };
+  const rawCreate = (list: string[], name: string) => rawWrites(list, name, "POST", "x");
+  const rawUpdate = (list: string[], name: string) => rawWrites(list, name, "PUT", "y");
   try {
     const bench = names("bench", 0, n);
     const wide = names("wide", 0, options.wideNamespaces);
@@ -161,15 +214,34 @@ async function main(): Promise<void> {
       const raw = await rawCreate(list, `raw-${source}`);
       await sleep(2000); // let Ferry's metadata watch digest the raw writes
       log(`fan-out x${list.length}`);
+      const arrivals: number[] = [];
+      const copies = await watchCopies(client, `${managedSelector("local")},ferry.dev/source-name=${source}`, (type, _ns, at) => {
+        if (type === "ADDED") arrivals.push(at);
+      });
+      const rawCpu = lastRawCpu;
       const before = await requestCounts(plane);
+      const cpu0 = cpuTimes(plane);
       const t = Date.now();
       await client.request("POST", `/api/v1/namespaces/${sourceNamespace}/secrets`, {
         body: { metadata: { name: source, annotations: { "ferry.dev/sync-to": glob } }, data: { token: b64("x".repeat(256)) } },
       });
-      await waitFor(() => synced(source, list.length), { timeoutMs: 1_800_000, intervalMs: 5, description: "fan-out" });
+      await waitFor(() => arrivals.length >= list.length, { timeoutMs: 1_800_000, intervalMs: 5, description: "fan-out" });
+      const present = arrivals[list.length - 1]! - t;
+      const cpu = cpuDelta(cpuTimes(plane), cpu0);
+      await waitFor(() => synced(source, list.length), { timeoutMs: 1_800_000, intervalMs: 5, description: "fan-out reported" });
+      const reported = Date.now() - t;
       await engine().idle();
-      const ms = Date.now() - t;
-      results[key] = { namespaces: list.length, seconds: seconds(ms), rawSeconds: seconds(raw), ratio: +(ms / raw).toFixed(2), ...delta(await requestCounts(plane), before) };
+      await copies.stop();
+      results[key] = {
+        namespaces: list.length,
+        seconds: seconds(present),
+        rawSeconds: seconds(raw),
+        ratio: +(present / raw).toFixed(2),
+        firstCopySeconds: seconds(arrivals[0]! - t),
+        reportedSeconds: seconds(reported),
+        cpuSeconds: { ferry: cpu, raw: rawCpu },
+        ...delta(await requestCounts(plane), before),
+      };
     };
     await fanout("fanout", bench, "bench-source", "rule-00", "bench-*");
 
@@ -178,17 +250,35 @@ async function main(): Promise<void> {
     const rawUp = await rawUpdate(bench, "raw-rule-00");
     await sleep(2000);
     log(`update x${n}`);
+    const updates: number[] = [];
+    const updated = await watchCopies(client, `${managedSelector("local")},ferry.dev/source-name=rule-00`, (type, _ns, at) => {
+      if (type === "MODIFIED") updates.push(at);
+    });
+    const rawUpCpu = lastRawCpu;
     let before = await requestCounts(plane);
+    const upCpu0 = cpuTimes(plane);
     let t = Date.now();
     await client.request("PATCH", "/api/v1/namespaces/bench-source/secrets/rule-00", {
       body: { data: { token: b64("z".repeat(256)) } },
       contentType: "application/merge-patch+json",
     });
-    await waitFor(() => report("rule-00")!.synced === 0, { timeoutMs: 60_000, intervalMs: 2, description: "update seen" }).catch(() => true);
-    await waitFor(() => synced("rule-00", n), { timeoutMs: 1_800_000, intervalMs: 5, description: "update fan-out" });
+    await waitFor(() => updates.length >= n, { timeoutMs: 1_800_000, intervalMs: 5, description: "update fan-out" });
+    const updatedMs = updates[n - 1]! - t;
+    const upCpu = cpuDelta(cpuTimes(plane), upCpu0);
+    await waitFor(() => synced("rule-00", n), { timeoutMs: 1_800_000, intervalMs: 5, description: "update reported" });
+    const reportedMs = Date.now() - t;
     await engine().idle();
-    const ms = Date.now() - t;
-    results.update = { copies: n, seconds: seconds(ms), rawSeconds: seconds(rawUp), ratio: +(ms / rawUp).toFixed(2), ...delta(await requestCounts(plane), before) };
+    await updated.stop();
+    results.update = {
+      copies: n,
+      seconds: seconds(updatedMs),
+      rawSeconds: seconds(rawUp),
+      ratio: +(updatedMs / rawUp).toFixed(2),
+      firstCopySeconds: seconds(updates[0]! - t),
+      reportedSeconds: seconds(reportedMs),
+      cpuSeconds: { ferry: upCpu, raw: rawUpCpu },
+      ...delta(await requestCounts(plane), before),
+    };
 
     if (wide.length > 0) await fanout("fanoutWide", wide, "wide-source", "wide", "wide-*");
 
@@ -207,24 +297,14 @@ async function main(): Promise<void> {
 
     // New namespace with R rules selecting it: namespace create -> all R copies seen by a watch.
     log(`new namespaces x${options.newNamespaces}`);
-    const list = await client.get<{ metadata: { resourceVersion: string } }>("/api/v1/secrets", { query: { limit: 1 } });
     const seen = new Map<string, number>();
     const done = new Map<string, number>();
-    const abort = new AbortController();
-    const watch = client
-      .stream(
-        "/api/v1/secrets",
-        { query: { watch: true, labelSelector: managedSelector("local"), resourceVersion: list.metadata.resourceVersion, allowWatchBookmarks: false }, signal: abort.signal, timeoutMs: 3_600_000 },
-        (event) => {
-          const e = event as { type: string; object: { metadata: { namespace?: string } } };
-          const ns = e.object.metadata.namespace ?? "";
-          if (e.type !== "ADDED" || !ns.startsWith("bench-new-")) return;
-          const count = (seen.get(ns) ?? 0) + 1;
-          seen.set(ns, count);
-          if (count === rules.length) done.set(ns, Date.now());
-        },
-      )
-      .catch(() => undefined);
+    const newCopies = await watchCopies(client, managedSelector("local"), (type, ns, at) => {
+      if (type !== "ADDED" || !ns.startsWith("bench-new-")) return;
+      const count = (seen.get(ns) ?? 0) + 1;
+      seen.set(ns, count);
+      if (count === rules.length) done.set(ns, at);
+    });
     await sleep(500);
     before = await requestCounts(plane);
     const latencies: number[] = [];
@@ -235,8 +315,7 @@ async function main(): Promise<void> {
       latencies.push(done.get(ns)! - created);
       await sleep(100);
     }
-    abort.abort();
-    await watch;
+    await newCopies.stop();
     await engine().idle();
     results.newNamespace = {
       namespaces: options.newNamespaces,

@@ -26,12 +26,37 @@ interface Run {
 const mark = (ok: boolean | undefined) => (ok === undefined ? "" : ok ? "met" : "**not met**");
 const na = "n/a (not built, see below)";
 
+type Cpu = { benchProcess: number; apiserver: number; etcd: number };
+
+/** Where the CPU went during each write phase, Ferry's and the raw baseline's: the profile of the ratios. */
+function cpuTable(r: R): string[] {
+  const rows: string[] = [];
+  for (const [key, label] of [["fanout", "fan-out"], ["fanoutWide", "large fan-out"], ["update", "update"]] as const) {
+    const cpu = r[key]?.cpuSeconds as { ferry: Cpu; raw: Cpu } | undefined;
+    if (!cpu) continue;
+    const cell = (which: keyof Cpu) => `${cpu.ferry[which]} s / ${cpu.raw[which]} s`;
+    rows.push(`| ${label} | ${cell("benchProcess")} | ${cell("apiserver")} | ${cell("etcd")} |`);
+  }
+  if (rows.length === 0) return [];
+  return [
+    "## Where the time goes: CPU seconds during the write phase (Ferry / raw)",
+    "",
+    "The benchmark process holds Ferry (in-process) and the raw client; the control plane's processes are read from /proc. 2 cores in total.",
+    "",
+    "| scenario | Ferry + bench client | kube-apiserver | etcd |",
+    "|---|---|---|---|",
+    ...rows,
+    "",
+  ];
+}
+
 export function renderMarkdown(run: Run): string {
   const r = run.results;
   const rows: string[] = [];
   const ratioRow = (label: string, x: Record<string, unknown> | undefined, target: string, ok?: boolean) => {
     if (!x) return;
-    rows.push(`| ${label} | ${x.seconds} s | ${x.rawSeconds} s | ${x.ratio}x | ${x.writes} | ${x.reads} | ${target} | ${mark(ok)} | ${na} |`);
+    const detail = x.firstCopySeconds !== undefined ? ` (first copy ${x.firstCopySeconds} s; Ferry's status says synced at ${x.reportedSeconds} s)` : "";
+    rows.push(`| ${label} | ${x.seconds} s${detail} | ${x.rawSeconds} s | ${x.ratio}x | ${x.writes} | ${x.reads} | ${target} | ${mark(ok)} | ${na} |`);
   };
   ratioRow(`one new source -> ${r.fanout?.namespaces} namespaces, all copies present`, r.fanout, "<= 1.2x raw", (r.fanout?.ratio as number) <= 1.2);
   ratioRow(
@@ -71,13 +96,16 @@ export function renderMarkdown(run: Run): string {
     "",
     "Raw limit: the same client, connection pool and concurrency creating (or updating) the same number of Secrets directly, measured right before the scenario with Ferry running. " +
       "Writes/reads: kube-apiserver `apiserver_request_total` (Secrets, ConfigMaps, Events, Namespaces, ServiceAccounts, Ferry CRDs; not Leases, which the control plane renews itself) during the scenario, all clients; " +
-      "the fan-out/update counts therefore include the source write by the benchmark itself (+1).",
+      "the fan-out/update counts therefore include the source write by the benchmark itself (+1). " +
+      "Copies present/updated: the time from the source write until a separate watch of Ferry's copies (by label) has seen the last one; " +
+      "Ferry's own status (all copies synced) follows after its next plan pass and is shown next to it.",
     ...(run.memoryProcess ? ["", `Memory: a separate Ferry process started as the image starts it (\`${run.memoryProcess}\`), measured after 60 s of settling.`] : []),
     "",
     "| scenario | Ferry | raw limit | ratio | writes | reads | target | | kubernetes-replicator |",
     "|---|---|---|---|---|---|---|---|---|",
     ...rows,
     "",
+    ...cpuTable(r),
     "## kubernetes-replicator",
     "",
     replicatorNote.reason,

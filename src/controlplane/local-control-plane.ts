@@ -83,6 +83,11 @@ export class LocalControlPlane {
     this.dir = dir;
     this.state = state;
   }
+  /** The process id of a running component (benchmarks read its CPU time). */
+  pid(name: ComponentName): number | undefined {
+    return this.state.pids[name];
+  }
+
 
   get kubeconfigPath(): string {
     return join(this.dir, "kubeconfig");
