@@ -75,15 +75,14 @@ test("tracing is off by default and exports plan and write spans over OTLP/HTTP 
     });
   });
   await new Promise<void>((resolve) => collector.listen(0, "127.0.0.1", resolve));
-  let tracing: Awaited<ReturnType<typeof setupTracing>>;
+  const address = collector.address() as { port: number };
+  const tracing = await setupTracing({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `http://127.0.0.1:${address.port}/v1/traces` });
   // One hook, in this order: flush the last spans while the collector still listens, then close it.
   t.after(async () => {
     await tracing?.shutdown();
     collector.closeAllConnections();
     await new Promise((resolve) => collector.close(resolve));
   });
-  const address = collector.address() as { port: number };
-  tracing = await setupTracing({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `http://127.0.0.1:${address.port}/v1/traces` });
   assert.ok(tracing);
   await startTestFerry(t);
   const src = await createNamespace(t, "trace-src");
