@@ -331,17 +331,27 @@ async function main(): Promise<void> {
     log(`idle ${options.idleSeconds} s`);
     await sleep(5000);
     before = await requestCounts(plane);
+    // Ferry's own view of the window: plan passes and time spent in garbage collection.
+    const ferryCounters = async () => {
+      const text = await ferry!.metrics.registry.metrics();
+      const sum = (pattern: RegExp) => text.split("\n").filter((line) => pattern.test(line)).reduce((total, line) => total + Number(line.split(" ").pop()), 0);
+      return { planPasses: sum(/^ferry_reconcile_total\{/), gcSeconds: sum(/^ferry_nodejs_gc_duration_seconds_sum\{/) };
+    };
+    const countersBefore = await ferryCounters();
     const cpuBefore = process.cpuUsage();
     const idleStart = Date.now();
     await sleep(options.idleSeconds * 1000);
     const cpu = process.cpuUsage(cpuBefore);
     const idleMs = Date.now() - idleStart;
+    const countersAfter = await ferryCounters();
     results.idle = {
       seconds: options.idleSeconds,
       namespaces: n + options.newNamespaces,
       rules: rules.length,
       copies: (n + options.newNamespaces) * rules.length + wide.length,
       cpuPercentOfCore: +(((cpu.user + cpu.system) / 1000 / idleMs) * 100).toFixed(3),
+      planPasses: countersAfter.planPasses - countersBefore.planPasses,
+      gcSeconds: +(countersAfter.gcSeconds - countersBefore.gcSeconds).toFixed(3),
       ...delta(await requestCounts(plane), before),
     };
 
@@ -357,6 +367,18 @@ async function main(): Promise<void> {
     await engine().idle();
     await sleep(2000);
     results.restart = { secondsToReady: seconds(ready), ...delta(await requestCounts(plane), before) };
+    if (options.memoryNamespaces > 0) {
+      // The memory scenario is about unrelated Secrets only: remove the rules (their sources), and
+      // let Ferry prune every copy, before the namespaces and Secrets are added.
+      log("removing the rules and their copies");
+      await parallel([...rules, ...(wide.length > 0 ? ["wide"] : [])], c, (name) =>
+        client.request("DELETE", `/api/v1/namespaces/${name === "wide" ? "wide-source" : "bench-source"}/secrets/${name}`),
+      );
+      await waitFor(
+        async () => (await client.get<{ items: unknown[] }>("/api/v1/secrets", { query: { labelSelector: managedSelector("local"), limit: 1 } })).items.length === 0,
+        { timeoutMs: 900_000, intervalMs: 1000, description: "copies pruned" },
+      );
+    }
     await ferry.stop();
     ferry = undefined;
 

@@ -76,7 +76,8 @@ export function renderMarkdown(run: Run): string {
     rows.push(
       `| idle ${idle.seconds} s with ${idle.namespaces} namespaces x ${idle.rules} rules in sync (${idle.copies} copies) | ${idle.writes} writes | | | ${idle.writes} | ${idle.reads} | 0 writes | ${mark(idle.writes === 0)} | ${na} |`,
     );
-    rows.push(`| idle CPU in that window | ${idle.cpuPercentOfCore}% of a core | | | | | < 1% of a core | ${mark((idle.cpuPercentOfCore as number) < 1)} | ${na} |`);
+    const idleDetail = idle.planPasses !== undefined ? ` (${idle.planPasses} plan passes, ${idle.gcSeconds} s in GC)` : "";
+    rows.push(`| idle CPU in that window | ${idle.cpuPercentOfCore}% of a core${idleDetail} | | | | | < 1% of a core | ${mark((idle.cpuPercentOfCore as number) < 1)} | ${na} |`);
   }
   const rs = r.restart;
   if (rs) rows.push(`| restart Ferry while everything is in sync | ready in ${rs.secondsToReady} s | | | ${rs.writes} | ${rs.reads} | 0 writes; time to ready recorded | ${mark(rs.writes === 0)} | ${na} |`);
