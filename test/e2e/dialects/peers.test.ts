@@ -147,9 +147,11 @@ test("Reflector: auto mirrors go to allowed ∩ auto namespaces (regex allowed);
   await waitForObject("Secret", `${p}-3`, "mirror-secret", (o) => secretValue(o, "key") === "changed");
 
   // A mirror Reflector itself left behind (auto-reflects) is not Ferry's: reported, untouched until deleted, then replaced.
+  // The leftover exists first, then the namespace becomes an auto target (in the other order a
+  // fast Ferry has already written its copy there, and the leftover could not be created).
   await ensureNamespaces(t, [`${p}-2`]);
-  await patchObject("Secret", src, "source-secret", { metadata: { annotations: { [`${REFLECTOR}reflection-auto-namespaces`]: `${p}-1,${p}-2,${outside}` } } });
   const leftover = await createSecret(`${p}-2`, "source-secret", { key: "stale" }, { annotations: { [`${REFLECTOR}auto-reflects`]: "True", [`${REFLECTOR}reflects`]: `${src}/source-secret` } });
+  await patchObject("Secret", src, "source-secret", { metadata: { annotations: { [`${REFLECTOR}reflection-auto-namespaces`]: `${p}-1,${p}-2,${outside}` } } });
   await waitForEvent(src, "source-secret", "UnmanagedObjectExists", new RegExp(`${p}-2/source-secret`));
   assert.equal((await getObject("Secret", `${p}-2`, "source-secret"))?.metadata.resourceVersion, leftover.metadata.resourceVersion);
   await deleteObject("Secret", `${p}-2`, "source-secret");
