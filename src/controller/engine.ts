@@ -291,12 +291,17 @@ export class Engine {
     this.planDueAt = at;
     this.planTimer = setTimeout(() => {
       this.planTimer = undefined;
-      try {
-        this.runPlan();
-      } catch (error) {
-        this.log.error({ err: (error as Error).message, stack: (error as Error).stack }, "plan pass failed");
-      }
+      this.guarded(() => this.runPlan());
     }, Math.max(0, at - Date.now()));
+  }
+
+  /** A pass that throws is a bug; it is logged and must not take the controller down. */
+  private guarded(pass: () => void): void {
+    try {
+      pass();
+    } catch (error) {
+      this.log.error({ err: (error as Error).message, stack: (error as Error).stack }, "plan pass failed");
+    }
   }
 
   /** Something in this namespace changed that only its own targets depend on: plan it on its own, now. */
@@ -307,11 +312,7 @@ export class Engine {
     this.schedulePlan(this.reportRefreshAt());
     this.focusTimer ??= setTimeout(() => {
       this.focusTimer = undefined;
-      try {
-        this.runFocused();
-      } catch (error) {
-        this.log.error({ err: (error as Error).message, stack: (error as Error).stack }, "plan pass failed");
-      }
+      this.guarded(() => this.runFocused());
     }, 2);
   }
 
