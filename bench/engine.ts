@@ -208,40 +208,51 @@ async function main(): Promise<void> {
     };
     const allSynced = (sources: string[], count: number) => sources.every((s) => synced(s, count));
 
+    /**
+     * Times one source write until a separate watch has seen `count` copies ADDED or MODIFIED (and
+     * until Ferry's status says so), next to the raw limit measured just before, with the apiserver's
+     * request counts and the CPU of every process during the write phase.
+     */
+    const measureCopies = async (source: string, event: "ADDED" | "MODIFIED", count: number, rawMs: number, write: () => Promise<unknown>) => {
+      const rawCpu = lastRawCpu;
+      const seen: number[] = [];
+      const observer = await watchCopies(client, `${managedSelector("local")},ferry.dev/source-name=${source}`, (type, _ns, at) => {
+        if (type === event) seen.push(at);
+      });
+      const before = await requestCounts(plane);
+      const cpu0 = cpuTimes(plane);
+      const t = Date.now();
+      await write();
+      await waitFor(() => seen.length >= count, { timeoutMs: 1_800_000, intervalMs: 5, description: `${count} copies ${event}` });
+      const doneMs = seen[count - 1]! - t;
+      const cpu = cpuDelta(cpuTimes(plane), cpu0);
+      await waitFor(() => synced(source, count), { timeoutMs: 1_800_000, intervalMs: 5, description: "copies reported synced" });
+      const reportedMs = Date.now() - t;
+      await engine().idle();
+      await observer.stop();
+      return {
+        seconds: seconds(doneMs),
+        rawSeconds: seconds(rawMs),
+        ratio: +(doneMs / rawMs).toFixed(2),
+        firstCopySeconds: seconds(seen[0]! - t),
+        reportedSeconds: seconds(reportedMs),
+        cpuSeconds: { ferry: cpu, raw: rawCpu },
+        ...delta(await requestCounts(plane), before),
+      };
+    };
+
     // One new source -> N namespaces (and the large fan-out), each after its raw limit.
     const fanout = async (key: string, list: string[], sourceNamespace: string, source: string, glob: string) => {
       log(`raw create x${list.length}`);
       const raw = await rawCreate(list, `raw-${source}`);
       await sleep(2000); // let Ferry's metadata watch digest the raw writes
       log(`fan-out x${list.length}`);
-      const arrivals: number[] = [];
-      const copies = await watchCopies(client, `${managedSelector("local")},ferry.dev/source-name=${source}`, (type, _ns, at) => {
-        if (type === "ADDED") arrivals.push(at);
-      });
-      const rawCpu = lastRawCpu;
-      const before = await requestCounts(plane);
-      const cpu0 = cpuTimes(plane);
-      const t = Date.now();
-      await client.request("POST", `/api/v1/namespaces/${sourceNamespace}/secrets`, {
-        body: { metadata: { name: source, annotations: { "ferry.dev/sync-to": glob } }, data: { token: b64("x".repeat(256)) } },
-      });
-      await waitFor(() => arrivals.length >= list.length, { timeoutMs: 1_800_000, intervalMs: 5, description: "fan-out" });
-      const present = arrivals[list.length - 1]! - t;
-      const cpu = cpuDelta(cpuTimes(plane), cpu0);
-      await waitFor(() => synced(source, list.length), { timeoutMs: 1_800_000, intervalMs: 5, description: "fan-out reported" });
-      const reported = Date.now() - t;
-      await engine().idle();
-      await copies.stop();
-      results[key] = {
-        namespaces: list.length,
-        seconds: seconds(present),
-        rawSeconds: seconds(raw),
-        ratio: +(present / raw).toFixed(2),
-        firstCopySeconds: seconds(arrivals[0]! - t),
-        reportedSeconds: seconds(reported),
-        cpuSeconds: { ferry: cpu, raw: rawCpu },
-        ...delta(await requestCounts(plane), before),
-      };
+      const measured = await measureCopies(source, "ADDED", list.length, raw, () =>
+        client.request("POST", `/api/v1/namespaces/${sourceNamespace}/secrets`, {
+          body: { metadata: { name: source, annotations: { "ferry.dev/sync-to": glob } }, data: { token: b64("x".repeat(256)) } },
+        }),
+      );
+      results[key] = { namespaces: list.length, ...measured };
     };
     await fanout("fanout", bench, "bench-source", "rule-00", "bench-*");
 
@@ -250,35 +261,15 @@ async function main(): Promise<void> {
     const rawUp = await rawUpdate(bench, "raw-rule-00");
     await sleep(2000);
     log(`update x${n}`);
-    const updates: number[] = [];
-    const updated = await watchCopies(client, `${managedSelector("local")},ferry.dev/source-name=rule-00`, (type, _ns, at) => {
-      if (type === "MODIFIED") updates.push(at);
-    });
-    const rawUpCpu = lastRawCpu;
-    let before = await requestCounts(plane);
-    const upCpu0 = cpuTimes(plane);
-    let t = Date.now();
-    await client.request("PATCH", "/api/v1/namespaces/bench-source/secrets/rule-00", {
-      body: { data: { token: b64("z".repeat(256)) } },
-      contentType: "application/merge-patch+json",
-    });
-    await waitFor(() => updates.length >= n, { timeoutMs: 1_800_000, intervalMs: 5, description: "update fan-out" });
-    const updatedMs = updates[n - 1]! - t;
-    const upCpu = cpuDelta(cpuTimes(plane), upCpu0);
-    await waitFor(() => synced("rule-00", n), { timeoutMs: 1_800_000, intervalMs: 5, description: "update reported" });
-    const reportedMs = Date.now() - t;
-    await engine().idle();
-    await updated.stop();
-    results.update = {
-      copies: n,
-      seconds: seconds(updatedMs),
-      rawSeconds: seconds(rawUp),
-      ratio: +(updatedMs / rawUp).toFixed(2),
-      firstCopySeconds: seconds(updates[0]! - t),
-      reportedSeconds: seconds(reportedMs),
-      cpuSeconds: { ferry: upCpu, raw: rawUpCpu },
-      ...delta(await requestCounts(plane), before),
-    };
+    const updated = await measureCopies("rule-00", "MODIFIED", n, rawUp, () =>
+      client.request("PATCH", "/api/v1/namespaces/bench-source/secrets/rule-00", {
+        body: { data: { token: b64("z".repeat(256)) } },
+        contentType: "application/merge-patch+json",
+      }),
+    );
+    results.update = { copies: n, ...updated };
+    let before: Counts;
+    let t: number;
 
     if (wide.length > 0) await fanout("fanoutWide", wide, "wide-source", "wide", "wide-*");
 
