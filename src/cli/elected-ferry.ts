@@ -30,7 +30,9 @@ export async function startElectedFerry(options: FerryOptions, election: Electio
   let running: RunningFerry | undefined;
   let starting: Promise<void> | undefined;
   let stopping = false;
-  const standbyMetrics = new FerryMetrics({ defaultMetrics: false });
+  // The process's own metrics (build info, apiserver requests, process_*) whether or not it leads;
+  // the engine's families fill in while it does.
+  const standbyMetrics = options.metrics ?? new FerryMetrics({ defaultMetrics: false });
   const elector = new LeaderElector({
     client: options.client,
     logger: options.logger,

@@ -595,7 +595,6 @@ export class Engine {
       metrics.copies.set({ state: "failed" }, sum("failed"));
       metrics.rules.reset();
       for (const rule of rules) metrics.rules.inc({ dialect: rule.origin.dialect });
-      for (const informer of this.informers) metrics.secondsSinceWatchEvent.set({ watch: informer.name }, Math.min(informer.secondsSinceActivity(), 1e9));
     }
     this.report(result.reports, errors);
     this.lastPlanMs = Number(process.hrtime.bigint() - started) / 1e6;
