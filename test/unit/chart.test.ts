@@ -97,6 +97,28 @@ test("values.schema.json knows exactly Ferry's dialects", () => {
   assert.deepEqual([...schema.properties.dialects.items.enum].sort(), ["all", ...allDialects.map((d) => d.name)].sort());
 });
 
+interface SchemaNode {
+  properties?: Record<string, SchemaNode>;
+  additionalProperties?: boolean | SchemaNode;
+}
+
+test("values.schema.json and values.yaml name the same keys, and the schema refuses any other", () => {
+  const schema = JSON.parse(readFileSync(join(chartDir, "values.schema.json"), "utf8")) as SchemaNode;
+  const defaults = parse(readFileSync(join(chartDir, "values.yaml"), "utf8")) as Record<string, unknown>;
+  const compare = (node: SchemaNode, value: Record<string, unknown>, path: string) => {
+    assert.equal(node.additionalProperties, false, `${path || "the top level"}: unknown keys refused (a typo must not pass silently)`);
+    const described = Object.keys(node.properties ?? {}).filter((key) => !(path === "" && key === "global"));
+    assert.deepEqual([...described].sort(), Object.keys(value).sort(), `${path || "the top level"}: the schema's keys are values.yaml's`);
+    for (const key of described) {
+      const child = node.properties![key]!;
+      const childValue = value[key];
+      // Own objects (with listed properties) are compared key by key; free-form maps are not.
+      if (child.properties) compare(child, childValue as Record<string, unknown>, path ? `${path}.${key}` : key);
+    }
+  };
+  compare(schema, defaults, "");
+});
+
 test("the Dockerfile passes hadolint (no Docker engine runs here, so it is linted, not built)", async () => {
   const { execFile } = await import("node:child_process");
   const { promisify } = await import("node:util");
