@@ -6,30 +6,11 @@ import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
-import { chartDir, repositoryRoot } from "../helm/chart.js";
+import { chartDir, installedTool, repositoryRoot } from "../helm/chart.js";
 
 const run = promisify(execFile);
 
 export const chartReadmePath = join(chartDir, "README.md");
-
-let helmDocsPath: Promise<string> | undefined;
-
-/** The helm-docs binary (FERRY_HELM_DOCS overrides). Fails with a clear message when it cannot be installed. */
-export function helmDocsBinary(): Promise<string> {
-  helmDocsPath ??= (async () => {
-    const script = join(repositoryRoot, "tools", "helm-docs", "install.sh");
-    try {
-      const { stdout } = await run("bash", [script], { maxBuffer: 16 * 1024 * 1024, timeout: 15 * 60_000 });
-      const path = stdout.trim().split("\n").pop();
-      if (!path) throw new Error("it printed no path");
-      return path;
-    } catch (error) {
-      const detail = (error as { stderr?: string }).stderr?.trim().split("\n").slice(-15).join("\n") ?? "";
-      throw new Error(`helm-docs is required for the chart's README and could not be installed by tools/helm-docs/install.sh (${(error as Error).message})\n${detail}`, { cause: error });
-    }
-  })();
-  return helmDocsPath;
-}
 
 /**
  * The README helm-docs generates now (printed, not written), values listed in values.yaml's order.
@@ -37,7 +18,7 @@ export function helmDocsBinary(): Promise<string> {
  * the chart test checks instead that no row of the values table lacks a description.)
  */
 export async function generateChartReadme(): Promise<string> {
-  const binary = await helmDocsBinary();
+  const binary = await installedTool("helm-docs"); // FERRY_HELM_DOCS overrides
   const args = [
     "--chart-search-root",
     chartDir,
