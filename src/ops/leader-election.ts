@@ -2,6 +2,7 @@
 // every retry period; another candidate takes over once renewTime + leaseDuration has passed;
 // a leader that cannot renew within the renew deadline stops leading.
 import { KubeClient, isApiError } from "../kube/client.js";
+import { systemClock, type ElectionClock } from "./election-clock.js";
 import type { Logger } from "./logger.js";
 
 export interface LeaderElectionOptions {
@@ -13,6 +14,7 @@ export interface LeaderElectionOptions {
   leaseDurationSeconds?: number;
   renewDeadlineMs?: number;
   retryPeriodMs?: number;
+  clock?: ElectionClock;
   onStartedLeading: () => void | Promise<void>;
   onStoppedLeading: () => void | Promise<void>;
 }
@@ -35,6 +37,8 @@ export class LeaderElector {
   private running = false;
   private timer: NodeJS.Timeout | undefined;
   private lastRenew = 0;
+  private attemptCount = 0;
+  private readonly clock: ElectionClock;
   private readonly duration: number;
   private readonly renewDeadline: number;
   private readonly retryPeriod: number;
@@ -43,6 +47,12 @@ export class LeaderElector {
     this.duration = options.leaseDurationSeconds ?? 15;
     this.renewDeadline = options.renewDeadlineMs ?? 10_000;
     this.retryPeriod = options.retryPeriodMs ?? 2_000;
+    this.clock = options.clock ?? systemClock;
+  }
+
+  /** Acquire or renew attempts made so far (finished, successful or not). */
+  get attempts(): number {
+    return this.attemptCount;
   }
 
   get isLeader(): boolean {
@@ -90,8 +100,9 @@ export class LeaderElector {
   private async tick(): Promise<void> {
     try {
       const acquired = await this.tryAcquireOrRenew();
+      this.attemptCount++;
       if (acquired) {
-        this.lastRenew = Date.now();
+        this.lastRenew = this.clock.wallTime().getTime();
         if (!this.leading && this.running) {
           this.leading = true;
           this.options.logger.info({ identity: this.options.identity, lease: this.options.name }, "became leader");
@@ -101,8 +112,9 @@ export class LeaderElector {
         await this.lose("lease taken by another candidate");
       }
     } catch (error) {
+      this.attemptCount++;
       this.options.logger.warn({ err: (error as Error).message }, "leader election attempt failed");
-      if (this.leading && Date.now() - this.lastRenew > this.renewDeadline) await this.lose("could not renew within the deadline");
+      if (this.leading && this.clock.wallTime().getTime() - this.lastRenew > this.renewDeadline) await this.lose("could not renew within the deadline");
     }
     this.schedule();
   }
@@ -114,7 +126,7 @@ export class LeaderElector {
   }
 
   private async tryAcquireOrRenew(): Promise<boolean> {
-    const now = new Date();
+    const now = this.clock.wallTime();
     const { client, name, identity } = this.options;
     const existing = await client.getOptional<Lease>(`${this.path}/${name}`);
     if (!existing) {
