@@ -39,6 +39,9 @@ export interface FerryOptions {
   registryEnv?: NodeJS.ProcessEnv;
   /** Also act as hub: push to the member clusters registered in Ferry's namespace (docs/multicluster.md). */
   hub?: boolean | { argoCdNamespace?: string };
+  /** Leader election's write gate for the engine (src/cli/elected-ferry.ts). */
+  mayWrite?: () => boolean;
+  writeSignal?: AbortSignal;
 }
 
 export interface RunningFerry {
@@ -121,6 +124,8 @@ export async function startFerry(options: FerryOptions): Promise<RunningFerry> {
     concurrency: options.concurrency,
     relistIntervalMs: options.relistIntervalMs,
     silenceTimeoutMs: options.silenceTimeoutMs,
+    mayWrite: options.mayWrite,
+    writeSignal: options.writeSignal,
   });
   engine.start();
   let registry: RunningRegistry | undefined;
