@@ -36,6 +36,7 @@ export async function startLeasePauseProxy(plane: LocalControlPlane): Promise<Le
     }
     const upstream = httpsRequest({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers, agent }, (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
+      res.flushHeaders(); // a watch's headers come long before its first event
       answer.pipe(res);
     });
     upstream.on("error", () => res.destroy());
