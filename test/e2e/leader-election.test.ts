@@ -115,5 +115,4 @@ test("replicas whose clocks are minutes apart: one leader at a time; takeover on
   const lease = await readLease(client, namespace, name);
   assert.equal(lease?.holderIdentity, "two");
   assert.equal(lease?.leaseTransitions, 1);
-  assert.equal(one.terms, 1);
 });

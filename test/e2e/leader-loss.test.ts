@@ -19,7 +19,7 @@ import { applyCrd } from "../../src/kube/crd-installer.js";
 import { registryCrds } from "../../src/registry/index.js";
 import { waitFor } from "../../src/util/wait-for.js";
 import { deleteNamespace, uniqueName } from "../support/cluster.js";
-import { b64, testLogPath } from "../support/ferry.js";
+import { b64, recordSecretValues, testLogPath } from "../support/ferry.js";
 import { shortLease } from "../support/lease-candidates.js";
 import { startLeasePauseProxy } from "../support/lease-pause-proxy.js";
 import { replicaIdentity } from "../support/replica-identity.js";
@@ -73,8 +73,10 @@ async function scenario(t: TestContext, block: "pause" | "revoke"): Promise<void
   const second = await replica("replica-two", twoClient);
   t.after(() => second.stop());
 
+  const value = `${prefix}-fanned-value`;
+  recordSecretValues([value]);
   await admin.request("POST", `/api/v1/namespaces/${prefix}-src/secrets`, {
-    body: { metadata: { name: "fanned", annotations: { "ferry.dev/sync-to": `${prefix}-t*` } }, data: { v: b64("fanned-value") } },
+    body: { metadata: { name: "fanned", annotations: { "ferry.dev/sync-to": `${prefix}-t*` } }, data: { v: b64(value) } },
   });
   const engine = first.current()!;
   await waitFor(async () => (await engine.metrics.writes.get()).values.reduce((sum, v) => sum + v.value, 0) >= 5, { timeoutMs: 60_000, description: "replica-one's fan-out under way" });

@@ -7,7 +7,7 @@ import { startElectedFerry } from "../../src/cli/elected-ferry.js";
 import { KubeClient } from "../../src/kube/client.js";
 import { WaitAborted, waitFor } from "../../src/util/wait-for.js";
 import { adminClient, deleteNamespace, sharedControlPlane, uniqueName } from "../support/cluster.js";
-import { b64, testLogPath } from "../support/ferry.js";
+import { b64, recordSecretValues, testLogPath } from "../support/ferry.js";
 import { readLease, shortLease } from "../support/lease-candidates.js";
 
 const targets = 50;
@@ -39,9 +39,11 @@ test("renewals are not starved by a 5,000-copy fan-out that saturates the engine
   const before = await readLease(admin, "ferry-system", leaseName);
   assert.equal(before?.holderIdentity, "leader");
 
-  for (let i = 0; i < sources; i++) {
+  const values = Array.from({ length: sources }, (_, i) => `${prefix}-value-${i}`);
+  recordSecretValues(values);
+  for (const [i, value] of values.entries()) {
     await admin.request("POST", `/api/v1/namespaces/${src}/secrets`, {
-      body: { metadata: { name: `s${i}`, annotations: { "ferry.dev/sync-to": `${prefix}-t*` } }, data: { v: b64(`value-${i}`) } },
+      body: { metadata: { name: `s${i}`, annotations: { "ferry.dev/sync-to": `${prefix}-t*` } }, data: { v: b64(value) } },
     });
   }
   const written = async () => (await leader.current()!.metrics.writes.get()).values.reduce((sum, v) => sum + v.value, 0);
