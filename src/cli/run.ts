@@ -44,6 +44,9 @@ export interface FerryOptions {
    * the client's onRequest before Ferry starts); default: a registry of this Ferry's own.
    */
   metrics?: FerryMetrics;
+  /** Leader election's write gate for the engine (src/cli/elected-ferry.ts). */
+  mayWrite?: () => boolean;
+  writeSignal?: AbortSignal;
 }
 
 export interface RunningFerry {
@@ -126,6 +129,8 @@ export async function startFerry(options: FerryOptions): Promise<RunningFerry> {
     concurrency: options.concurrency,
     relistIntervalMs: options.relistIntervalMs,
     silenceTimeoutMs: options.silenceTimeoutMs,
+    mayWrite: options.mayWrite,
+    writeSignal: options.writeSignal,
   });
   engine.start();
   metrics.trackWatches(() => engine.watchHealth());
