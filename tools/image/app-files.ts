@@ -17,10 +17,13 @@ export async function stageApp(appDir: string): Promise<void> {
   });
 }
 
+/** The npm arguments of the production install (the Dockerfile runs the same). */
+export const productionInstall = ["ci", "--omit=dev", "--ignore-scripts"];
+
 /** Installs the production dependencies in `installDir` and returns its node_modules. */
 export async function installDependencies(installDir: string): Promise<string> {
   mkdirSync(installDir, { recursive: true });
   for (const file of ["package.json", "package-lock.json"]) cpSync(join(repositoryRoot, file), join(installDir, file));
-  await exec("npm", ["ci", "--omit=dev", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: installDir });
+  await exec("npm", [...productionInstall, "--no-audit", "--no-fund", "--loglevel=error"], { cwd: installDir });
   return join(installDir, "node_modules");
 }
