@@ -48,9 +48,14 @@ function unpackedImage(): Promise<Unpacked> {
 /** Runs the image with these args (replacing its command) and returns the exit code and output. */
 async function runImage(args: string[], options: Partial<ContainerSpec> = {}): Promise<{ code: number | null; output: string }> {
   const { root, archive } = await unpackedImage();
-  const output = join(mkdtempSync(join(tmpdir(), "ferry-image-out-")), "output");
-  const code = await runContainer({ root, image: archive.config.config, args, uid: 65532, gid: 65532, readOnlyRoot: true, output, ...options });
-  return { code, output: readFileSync(output, "utf8") };
+  const dir = mkdtempSync(join(tmpdir(), "ferry-image-out-"));
+  try {
+    const output = join(dir, "output");
+    const code = await runContainer({ root, image: archive.config.config, args, uid: imageUser.uid, gid: imageUser.gid, readOnlyRoot: true, output, ...options });
+    return { code, output: readFileSync(output, "utf8") };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** The files the kubelet mounts for the pod's ServiceAccount, and the apiserver's in-cluster address. */

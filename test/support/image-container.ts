@@ -7,7 +7,7 @@
 // Not emulated: network, pid, IPC and UTS namespaces, cgroups and seccomp (the process shares this
 // machine's network, so it reaches the local apiserver on 127.0.0.1).
 import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, mkdtempSync, openSync, writeFileSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ImageConfigFile } from "../../tools/image/oci-archive.js";
@@ -94,7 +94,8 @@ export function launcherScript(spec: ContainerSpec): string {
 }
 
 export function startContainer(spec: ContainerSpec): RunningContainer {
-  const launcher = join(mkdtempSync(join(tmpdir(), "ferry-image-launcher-")), "launch.sh");
+  const launcherDir = mkdtempSync(join(tmpdir(), "ferry-image-launcher-"));
+  const launcher = join(launcherDir, "launch.sh");
   writeFileSync(launcher, launcherScript(spec));
   const inNamespace = ["unshare", "--mount", "--propagation", "private", "bash", launcher];
   const [command, ...args] = spec.terminal ? ["script", "--quiet", "--return", "--flush", "--command", inNamespace.map(quote).join(" "), "/dev/null"] : inNamespace;
@@ -104,7 +105,7 @@ export function startContainer(spec: ContainerSpec): RunningContainer {
   const exited = new Promise<number | null>((resolve) => {
     child.on("exit", (code, signal) => resolve(code ?? (signal ? 128 : null)));
     child.on("error", () => resolve(null));
-  });
+  }).finally(() => rmSync(launcherDir, { recursive: true, force: true }));
   return { child, exited, pid: child.pid! };
 }
 
