@@ -62,8 +62,8 @@ test("the chart's default image is the one the Dockerfile builds and runs it the
   assert.equal(Number(user?.[1]), securityContext.runAsUser, "the image's user is the chart's runAsUser");
   assert.equal(Number(user?.[2]), securityContext.runAsGroup);
   assert.equal(Number(/^EXPOSE (\d+)$/m.exec(dockerfile)?.[1]), values.healthPort, "the exposed port is the health port");
-  assert.match(dockerfile, /npm prune --omit=dev/, "no dev dependencies in the runtime image");
-  assert.match(dockerfile, /COPY --chown=0:0 deploy\/crds \.\/deploy\/crds/, "deploy/crds for crds.manageAtRuntime");
+  assert.match(dockerfile, /npm ci .*--omit=dev/, "no dev dependencies in the runtime image");
+  assert.match(dockerfile, /^COPY deploy\/crds \/app\/deploy\/crds$/m, "deploy/crds for crds.manageAtRuntime");
   assert.ok(existsSync(join(repositoryRoot, ".dockerignore")));
 });
 
