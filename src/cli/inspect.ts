@@ -11,6 +11,7 @@ import { decideNamespace } from "../core/target-selection.js";
 import type { Action, PolicyMode, Rule, SourceObject } from "../core/types.js";
 import { allDialects } from "../dialects/all.js";
 import { KubeClient } from "../kube/client.js";
+import { inspectionIdentity } from "../kube/cluster-identity.js";
 import { servedTypes } from "../kube/crd-installer.js";
 import { formatMemberStatus, readMemberStatus } from "../multicluster/index.js";
 import type { KubeObject } from "../kube/informer.js";
@@ -21,7 +22,8 @@ export interface InspectFlags {
   kubeconfig?: string;
   namespace: string;
   policy: PolicyMode;
-  clusterName: string;
+  /** Default: what the running Ferry published in its namespace, else derived as it would (kube/cluster-identity.ts). */
+  clusterName?: string;
   output?: "table" | "json" | "yaml";
 }
 
@@ -50,11 +52,12 @@ export async function withDryEngineOn<T>(
   use: (engine: Engine) => Promise<T> | T,
 ): Promise<T> {
   const dialects = allDialects;
+  const identity = await inspectionIdentity(client, flags.namespace, flags.clusterName);
   const engine = new Engine({
     client,
     logger: pino({ level: "silent" }),
     ferryNamespace: flags.namespace,
-    policy: { mode: flags.policy, protectedNamespaces: protectedNamespaces(flags.namespace), clusterName: flags.clusterName },
+    policy: { mode: flags.policy, protectedNamespaces: protectedNamespaces(flags.namespace), clusterName: identity.name, ownClusterNames: identity.ownNames },
     dialects,
     servedTypes: await servedTypes(client, dialects.flatMap((d) => d.customResourceTypes ?? [])),
     dryRun: true,
@@ -93,13 +96,18 @@ function print(rows: Array<Record<string, unknown>>, output: InspectFlags["outpu
 export async function statusCommand(flags: InspectFlags): Promise<void> {
   const client = await cliClient(flags.kubeconfig);
   try {
-    const { rules, errors } = await withDryEngineOn(client, flags, (engine) => ({ rules: ruleRows(engine), errors: engine.reports().errors }));
+    const { rules, errors, cluster } = await withDryEngineOn(client, flags, (engine) => ({
+      rules: ruleRows(engine),
+      errors: engine.reports().errors,
+      cluster: engine.policy.clusterName,
+    }));
     const members = await readMemberStatus(client, flags.namespace);
     if (flags.output === "json" || flags.output === "yaml") {
-      const document = { rules, members, errors: errors.map((e) => ({ object: `${e.origin.kind}/${e.origin.namespace ?? ""}/${e.origin.name}`, reason: e.reason, message: e.message })) };
+      const document = { cluster, rules, members, errors: errors.map((e) => ({ object: `${e.origin.kind}/${e.origin.namespace ?? ""}/${e.origin.name}`, reason: e.reason, message: e.message })) };
       console.log(flags.output === "json" ? JSON.stringify(document, null, 2) : stringify(document));
       return;
     }
+    console.log(`Cluster: ${cluster} (written on copies as ferry.dev/source-cluster)\n`);
     print(rules, "table", ["RULE", "DIALECT", "SOURCE", "DESIRED", "SYNCED", "CONFLICTS", "FAILED", "STATE"]);
     if (errors.length > 0) {
       console.log("\nInput errors:");

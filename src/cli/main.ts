@@ -17,7 +17,7 @@ program
   .addOption(new Option("--policy <mode>", "consent policy").choices(["open", "guarded", "strict"]).default("guarded"))
   .option("--no-install-crds", "do not install or update CRDs (the Helm chart installs them)")
   .option("--dialects <names>", "comma-separated dialects to serve (default: all)")
-  .option("--cluster-name <name>", "this cluster's name, written on every copy", "local")
+  .option("--cluster-name <name>", "this cluster's name, written on every copy (default: the UID of namespace kube-system, unique per cluster)")
   .option("--concurrency <n>", "parallel writes", (v) => Number(v), 32)
   .option("--qps <n>", "client-side request rate limit", (v) => Number(v), 200)
   .option("--burst <n>", "client-side request burst", (v) => Number(v), 400)
@@ -39,7 +39,7 @@ function inspectOptions(command: Command): Command {
     .option("--kubeconfig <path>", "kubeconfig (default: KUBECONFIG or ~/.kube/config, like kubectl)")
     .option("--namespace <name>", "Ferry's own namespace", "ferry-system")
     .addOption(new Option("--policy <mode>", "the consent policy Ferry runs with").choices(["open", "guarded", "strict"]).default("guarded"))
-    .option("--cluster-name <name>", "the cluster name Ferry runs with", "local")
+    .option("--cluster-name <name>", "the cluster name Ferry runs with (default: the one it published in its namespace, else as Ferry derives it)")
     .addOption(new Option("-o, --output <format>", "output format").choices(["table", "json", "yaml"]).default("table"));
 }
 

@@ -19,7 +19,7 @@ export interface RunFlags {
   policy: PolicyMode;
   installCrds: boolean;
   dialects?: string;
-  clusterName: string;
+  clusterName?: string;
   concurrency: number;
   qps: number;
   burst: number;

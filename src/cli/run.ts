@@ -16,13 +16,16 @@ import type { Logger } from "../ops/logger.js";
 import { FerryMetrics } from "../ops/metrics.js";
 import { registryCrds, startRegistry, type RunningRegistry } from "../registry/index.js";
 import { startHub, type Hub } from "../multicluster/index.js";
+import type { ClusterIdentity } from "../core/cluster-identity.js";
+import { publishClusterIdentity, resolveClusterIdentity } from "../kube/cluster-identity.js";
 
 export interface FerryOptions {
   client: KubeClient;
   logger: Logger;
   namespace: string;
   policy: PolicyMode;
-  clusterName: string;
+  /** This cluster's name on every copy; default: derived from the kube-system namespace's UID (core/cluster-identity.ts). */
+  clusterName?: string;
   installCrds: boolean;
   dialects?: string[];
   concurrency?: number;
@@ -51,6 +54,7 @@ export interface FerryOptions {
 
 export interface RunningFerry {
   engine: Engine;
+  identity: ClusterIdentity;
   hub?: Hub;
   metrics: FerryMetrics;
   healthUrl?: string;
@@ -117,7 +121,16 @@ export async function startFerry(options: FerryOptions): Promise<RunningFerry> {
   for (const type of wanted) {
     if (!served.includes(type)) logger.info({ kind: type.kind, group: type.group }, "custom resource type not served: its dialect reads annotations only");
   }
-  const policy: Policy = { mode: options.policy, protectedNamespaces: protectedNamespaces(options.namespace), clusterName: options.clusterName };
+  const identity = await resolveClusterIdentity(client, options.clusterName);
+  await publishClusterIdentity(client, options.namespace, identity).catch((error: Error) =>
+    logger.warn({ err: error.message, configMap: "ferry-identity" }, "could not publish this cluster's identity (hubs cannot check it)"),
+  );
+  const policy: Policy = {
+    mode: options.policy,
+    protectedNamespaces: protectedNamespaces(options.namespace),
+    clusterName: identity.name,
+    ownClusterNames: identity.ownNames,
+  };
   const engine = new Engine({
     client,
     logger,
@@ -153,7 +166,7 @@ export async function startFerry(options: FerryOptions): Promise<RunningFerry> {
       logger,
       metrics,
       ferryNamespace: options.namespace,
-      hubName: options.clusterName,
+      hubName: identity.name,
       argoCdNamespace: typeof options.hub === "object" ? options.hub.argoCdNamespace : undefined,
       relistIntervalMs: options.relistIntervalMs,
       silenceTimeoutMs: options.silenceTimeoutMs,
@@ -170,9 +183,10 @@ export async function startFerry(options: FerryOptions): Promise<RunningFerry> {
     const address = server.address();
     if (address && typeof address === "object") healthUrl = `http://127.0.0.1:${address.port}`;
   }
-  logger.info({ policy: options.policy, dialects: dialects.map((d) => d.name), namespace: options.namespace, cluster: options.clusterName }, "Ferry started");
+  logger.info({ policy: options.policy, dialects: dialects.map((d) => d.name), namespace: options.namespace, cluster: identity.name, clusterNameFrom: identity.origin }, "Ferry started");
   return {
     engine,
+    identity,
     hub,
     metrics,
     healthUrl,

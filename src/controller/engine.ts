@@ -12,9 +12,9 @@
 // - the confirmation of Ferry's own write (the copy now is what the plan wanted), our copies as
 //   the metadata watch sees them, and objects no rule reads or could write: nothing to decide;
 //   the reports are refreshed when the writes drain, and at least every second meanwhile.
-import { managedSelector } from "../core/marks.js";
+import { notOwnCopiesSelector, ownCopiesSelector } from "../core/cluster-identity.js";
 import { copyName } from "../core/desired-copy.js";
-import { PULL_LABEL, SOURCE_CLUSTER_LABEL, labelValue } from "../core/marks.js";
+import { PULL_LABEL } from "../core/marks.js";
 import { objectKey, plan, planNamespaces, type PlanInput, type SourceState } from "../core/plan.js";
 import type { Action, ParseResult, PlanResult, Policy, Rule, RuleError, RuleReport, SourceKind, SourceObject } from "../core/types.js";
 import type { CustomResource, CustomResourceType, Dialect, DialectContext, SourceMetadata } from "../dialects/dialect.js";
@@ -153,7 +153,7 @@ export class Engine {
         path: `/api/v1/${resourceOf[kind]}`,
         // Our own copies come (in full) from the copies watch only: not listing and watching them a
         // second time halves what the apiserver sends per copy written, and what Ferry keeps.
-        labelSelector: `${SOURCE_CLUSTER_LABEL} notin (${labelValue(options.policy.clusterName)})`,
+        labelSelector: notOwnCopiesSelector(options.policy),
         metadataOnly: true,
         transform: metadataRecord(kind, relevant),
         packing: metadataPacking(kind),
@@ -166,7 +166,7 @@ export class Engine {
         ...hooks(`${resourceOf[kind]}-copies`),
         name: `${resourceOf[kind]}-copies`,
         path: `/api/v1/${resourceOf[kind]}`,
-        labelSelector: managedSelector(options.policy.clusterName),
+        labelSelector: ownCopiesSelector(options.policy),
         transform: copyRecord(kind),
         onChange: (_event, key, current, previous) => this.onCopy(kind, key, current, previous),
       });

@@ -1,7 +1,8 @@
 // plan(rules, namespaces, sources, observed, policy) -> actions and per-rule reports.
 // Pure and deterministic: the whole engine's behaviour is decided here.
 import { copyName, desiredCopy, desiredKey, ruleLabel } from "./desired-copy.js";
-import { MANAGED_BY_LABEL, PULL_LABEL, RULE_LABEL, SOURCE_CLUSTER_LABEL, isFerryCopy, labelValue } from "./marks.js";
+import { ownCopyTest } from "./cluster-identity.js";
+import { MANAGED_BY_LABEL, PULL_LABEL, RULE_LABEL, SOURCE_CLUSTER_LABEL, isFerryCopy } from "./marks.js";
 import { selectTargets } from "./target-selection.js";
 import type {
   Action,
@@ -78,8 +79,8 @@ export function effectiveConflictPolicy(rule: Rule, policy: Policy): ConflictPol
 
 const refusedSecretTypes = new Set(["kubernetes.io/service-account-token"]);
 
-function sourceProblem(rule: Rule, source: SourceObject, policy: Policy): { reason: string; message: string } | undefined {
-  if (isFerryCopy(source.labels) && source.labels[SOURCE_CLUSTER_LABEL] === labelValue(policy.clusterName)) {
+function sourceProblem(rule: Rule, source: SourceObject, policy: Policy, isOurs: (labels: Record<string, string>) => boolean): { reason: string; message: string } | undefined {
+  if (isOurs(source.labels)) {
     return { reason: "SourceIsCopy", message: `${rule.source.kind} ${source.namespace}/${source.name} is a Ferry copy; copies are never sources` };
   }
   if (source.type && refusedSecretTypes.has(source.type)) {
@@ -103,7 +104,7 @@ function byAge(a: Rule, b: Rule): number {
 
 export function plan(input: PlanInput): PlanResult {
   const { policy } = input;
-  const ourCluster = labelValue(policy.clusterName);
+  const isOurs = ownCopyTest(policy);
   const rules = [...input.rules].sort(byAge);
   const claims = new Map<string, Claim[]>();
   const reports: RuleReport[] = [];
@@ -130,7 +131,7 @@ export function plan(input: PlanInput): PlanResult {
         };
         continue;
       }
-      const problem = sourceProblem(rule, state, policy);
+      const problem = sourceProblem(rule, state, policy, isOurs);
       if (problem) {
         report.problem = problem;
         continue;
@@ -165,7 +166,7 @@ export function plan(input: PlanInput): PlanResult {
 
   for (const [key, list] of claims) {
     const observed = input.observed.get(key);
-    const ours = observed !== undefined && isFerryCopy(observed.labels) && observed.labels[SOURCE_CLUSTER_LABEL] === ourCluster;
+    const ours = observed !== undefined && isOurs(observed.labels);
     const ownerLabel = ours ? observed.labels[RULE_LABEL] : undefined;
     // The current owner keeps a contested target; otherwise the oldest rule wins. No flip-flop.
     const winner = list.find((claim) => ruleLabel(claim.rule) === ownerLabel) ?? list[0]!;
@@ -219,7 +220,7 @@ export function plan(input: PlanInput): PlanResult {
   for (const observed of input.managed ?? input.observed.values()) {
     const key = observedKey(observed);
     if (won.has(key) || observed.labels[MANAGED_BY_LABEL] === undefined) continue;
-    if (!isFerryCopy(observed.labels) || observed.labels[SOURCE_CLUSTER_LABEL] !== ourCluster) continue;
+    if (!isOurs(observed.labels)) continue;
     if (observed.labels[PULL_LABEL] === "true") continue;
     const owner = observed.labels[RULE_LABEL]!;
     if (holding.has(owner)) continue;

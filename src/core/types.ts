@@ -148,6 +148,11 @@ export interface Policy {
   protectedNamespaces: string[];
   /** The name this Ferry writes into copies' source-cluster label. */
   clusterName: string;
+  /**
+   * Source-cluster names that mark this cluster's own copies (default: clusterName alone). A
+   * Ferry on the derived default identity also owns the legacy default `local` (core/cluster-identity.ts).
+   */
+  ownClusterNames?: readonly string[];
 }
 
 /** The body Ferry wants at a target. */

@@ -23,6 +23,8 @@ import { WorkQueue } from "../kube/work-queue.js";
 import type { Logger } from "../ops/logger.js";
 import { waitFor } from "../util/wait-for.js";
 import type { MemberMetrics } from "./metrics.js";
+import { IDENTITY_CONFIGMAP } from "../kube/cluster-identity.js";
+import { checkMemberIdentity, type MemberIdentity } from "./identity-check.js";
 import type { ParsedRegistration } from "./registration.js";
 import { rulesForMember, type HubRules } from "./rules.js";
 import { sanitize, type FailingTarget, type MemberStatus } from "./status.js";
@@ -90,6 +92,7 @@ export class MemberWorker {
   private planPasses = 0;
   private wasInSync = false;
   private lastSyncTime: string | null = null;
+  private identity: MemberIdentity = { clusterName: null };
   private lastReachable = true;
   private planned: { desired: number; synced: number; conflicts: number; failed: number; pending: number; held: number; failing: FailingTarget[] } | undefined;
   private current: MemberStatus;
@@ -461,6 +464,14 @@ export class MemberWorker {
       this.refreshStatus();
       return;
     }
+    this.identity = checkMemberIdentity(this.l1.ConfigMap.store.get(`${this.memberNamespace}/${IDENTITY_CONFIGMAP}`)?.annotations, this.options.hubName, this.name);
+    if (this.identity.problem) {
+      // The member's Ferry would prune whatever is pushed: hold it (no writes, no deletes) and say why.
+      this.latestActions = new Map();
+      this.planned = undefined;
+      this.refreshStatus();
+      return;
+    }
     const started = process.hrtime.bigint();
     const { push, distributions } = rulesForMember(this.rules, { labels: this.labels, memberNamespace: this.memberNamespace });
     this.ensureClusterView(distributions.length > 0);
@@ -563,6 +574,7 @@ export class MemberWorker {
     let lastError: string | null = null;
     if (this.clientProblem) lastError = this.clientProblem;
     else if (!this.client) lastError = null;
+    else if (this.identity.problem) lastError = this.identity.problem;
     else {
       const errors = [...this.informerErrors.entries()].sort(([a], [b]) => rank(a) - rank(b));
       if (errors.length > 0) lastError = errors[0]![1].message;
@@ -577,6 +589,7 @@ export class MemberWorker {
       name: this.name,
       registration: `${secret.namespace}/${secret.name}`,
       server: registration.ok ? registration.registration.server : undefined,
+      clusterName: this.identity.clusterName,
       reachable,
       lastSyncTime: this.lastSyncTime,
       objectsInSync: planned?.synced ?? 0,

@@ -26,6 +26,8 @@ export interface MemberStatus {
   registration: string;
   /** The member's API server (from the registration; not a secret). */
   server?: string;
+  /** What the member's own Ferry calls its cluster (its ConfigMap ferry-identity); null when none published one. */
+  clusterName?: string | null;
   /** The member's API server answered the hub's last request (a 403 is an answer). */
   reachable: boolean;
   /** When the member last reached the hub's fixed point (every desired copy equal to its source); does not move while nothing changes. */

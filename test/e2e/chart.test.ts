@@ -65,7 +65,6 @@ test("helm template with the defaults: a hardened Deployment running the Dockerf
     "run",
     "--namespace=ferry-system",
     "--policy=guarded",
-    "--cluster-name=local",
     "--concurrency=32",
     "--qps=200",
     "--burst=400",
