@@ -5,6 +5,7 @@
 import { KubeConfig } from "@kubernetes/client-node";
 import { Agent, request as httpsRequest, type RequestOptions } from "node:https";
 import { request as httpRequest, Agent as HttpAgent, type IncomingMessage } from "node:http";
+import { credentialRefreshAt } from "./credential-expiry.js";
 import { TokenBucket } from "./token-bucket.js";
 
 export const PARTIAL_OBJECT_METADATA_LIST =
@@ -113,7 +114,9 @@ export class KubeClient {
   }
 
   private async currentHeaders(): Promise<Record<string, string>> {
-    if (Date.now() - this.headersFetchedAt > 60_000) await this.refreshHeaders();
+    const now = Date.now();
+    const due = credentialRefreshAt(this.kubeConfig);
+    if (now - this.headersFetchedAt > 60_000 || (due !== undefined && now >= due)) await this.refreshHeaders();
     return this.headers;
   }
 
@@ -169,6 +172,8 @@ export class KubeClient {
     const status = response.statusCode ?? 0;
     this.responseCounts.set(status, (this.responseCounts.get(status) ?? 0) + 1);
     this.options.onRequest?.(method, path, status);
+    // A rejected credential (expired, rotated): read it again before the next request.
+    if (status === 401) this.headersFetchedAt = 0;
     if (status >= 200 && status < 300) return (text ? JSON.parse(text) : undefined) as T;
     let reason = "Unknown";
     let message = `${method} ${path}: HTTP ${status}`;
@@ -205,6 +210,7 @@ export class KubeClient {
     const response = await this.send("GET", path, spec, false);
     const status = response.statusCode ?? 0;
     if (status !== 200) {
+      if (status === 401) this.headersFetchedAt = 0;
       const chunks: Buffer[] = [];
       for await (const chunk of response) chunks.push(chunk as Buffer);
       let reason = "Unknown";

@@ -25,7 +25,9 @@ import { waitFor } from "../util/wait-for.js";
 import type { MemberMetrics } from "./metrics.js";
 import { IDENTITY_CONFIGMAP } from "../kube/cluster-identity.js";
 import { checkMemberIdentity, type MemberIdentity } from "./identity-check.js";
-import type { ParsedRegistration } from "./registration.js";
+import { UnservableCredentialError, type ParsedRegistration } from "./registration.js";
+import { CloudTokenError } from "../cloud/cluster-token.js";
+import { nativeCredentialDescription } from "../cloud/kube-authenticator.js";
 import { rulesForMember, type HubRules } from "./rules.js";
 import { sanitize, type FailingTarget, type MemberStatus } from "./status.js";
 
@@ -60,6 +62,7 @@ interface ClusterView {
 
 /** Errors that mean "the member's API server did not answer". */
 function isContactError(error: Error): boolean {
+  if (error instanceof CloudTokenError) return false; // the hub could not mint its token: the member was not asked
   if (!(error instanceof ApiError)) return true;
   return error.status === 0 || error.status === 502 || error.status === 503 || error.status === 504;
 }
@@ -138,8 +141,11 @@ export class MemberWorker {
     let kubeConfig;
     try {
       kubeConfig = registration.kubeConfig();
-    } catch {
-      this.clientProblem = `registration Secret ${registration.secret.namespace}/${registration.secret.name}: could not build a client configuration`;
+    } catch (error) {
+      this.clientProblem =
+        error instanceof UnservableCredentialError
+          ? sanitize(error.message)
+          : `registration Secret ${registration.secret.namespace}/${registration.secret.name}: could not build a client configuration`;
       this.refreshStatus();
       return;
     }
@@ -401,7 +407,10 @@ export class MemberWorker {
     if (error instanceof ApiError && error.status === 403) {
       message = `forbidden: the hub's credential may not ${what === "write" ? "write there" : what} on member ${this.name}; the member must grant the hub the Role in docs/multicluster.md (${error.message})`;
     } else if (error instanceof ApiError && error.status === 401) {
-      message = `unauthorized: member ${this.name} rejected the hub's credential (expired or revoked?) (${error.message})`;
+      const native = this.client ? nativeCredentialDescription(this.client.config) : undefined;
+      message = native
+        ? `unauthorized: member ${this.name} rejected ${native}: check the cluster name (or server application) and that the member maps this identity to a user bound to the Role in docs/multicluster.md (${error.message})`
+        : `unauthorized: member ${this.name} rejected the hub's credential (expired or revoked?) (${error.message})`;
     } else if (error instanceof ApiError && error.status === 404 && what === "write" && /namespaces? "?[a-z0-9-]+"? not found/.test(error.message)) {
       message = `namespace not found on member ${this.name}: start Ferry there or create its namespace ${this.memberNamespace} (${error.message})`;
     } else if (isContactError(error)) {

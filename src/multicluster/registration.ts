@@ -8,6 +8,7 @@
 //     awsAuthConfig / execProviderConfig), so an existing Argo CD registration can be reused.
 import { KubeConfig } from "@kubernetes/client-node";
 import { createHash } from "node:crypto";
+import { serveNativeCredentials } from "../cloud/kube-authenticator.js";
 import type { KubeObject } from "../kube/informer.js";
 
 export const CLUSTER_LABEL = "ferry.dev/cluster";
@@ -35,8 +36,27 @@ export interface Registration {
   server: string;
   /** Changes whenever anything that needs a new client changes (credentials, server, namespace). */
   fingerprint: string;
-  /** Builds the kubeconfig (may run an exec plugin later, when the client authenticates). */
+  /**
+   * Builds the kubeconfig (may run an exec plugin later, when the client authenticates). Exec
+   * plugins Ferry serves itself (aws eks get-token, aws-iam-authenticator, gke-gcloud-auth-plugin,
+   * kubelogin, argocd-k8s-auth) are served natively when their binary is absent (src/cloud/);
+   * throws UnservableCredentialError when one of them is absent and its form needs it.
+   */
   kubeConfig(): KubeConfig;
+}
+
+/** A registration whose credential plugin is neither installed nor servable by Ferry; the message is safe to show. */
+export class UnservableCredentialError extends Error {
+  override name = "UnservableCredentialError";
+}
+
+/** The kubeconfig with Ferry's native cloud tokens in place of absent plugins. */
+function withNativeCredentials(kubeConfig: KubeConfig, secret: { namespace: string; name: string }): KubeConfig {
+  const served = serveNativeCredentials(kubeConfig);
+  const user = served.kubeConfig.getCurrentUser();
+  const problem = user ? served.problems.get(user.name) : undefined;
+  if (problem) throw new UnservableCredentialError(`registration Secret ${secret.namespace}/${secret.name}: ${problem}`);
+  return served.kubeConfig;
 }
 
 export interface RegistrationProblem {
@@ -96,18 +116,17 @@ function argoKubeConfig(server: string, config: ArgoConfig): KubeConfig {
   if (str(tls.certData)) user.certData = tls.certData;
   if (str(tls.keyData)) user.keyData = tls.keyData;
   const aws = config.awsAuthConfig;
+  const exec = config.execProviderConfig;
   if (aws && str(aws.clusterName)) {
-    // Argo CD runs `argocd-k8s-auth aws`; Ferry uses the AWS CLI's equivalent.
+    // What Argo CD itself builds; without argocd-k8s-auth installed Ferry mints the token (src/cloud/aws).
     user.exec = {
       apiVersion: "client.authentication.k8s.io/v1beta1",
-      command: "aws",
-      args: ["eks", "get-token", "--cluster-name", aws.clusterName, ...(str(aws.roleARN) ? ["--role-arn", aws.roleARN] : [])],
-      env: str(aws.profile) ? [{ name: "AWS_PROFILE", value: aws.profile }] : [],
+      command: "argocd-k8s-auth",
+      args: ["aws", "--cluster-name", aws.clusterName, ...(str(aws.roleARN) ? ["--role-arn", aws.roleARN] : []), ...(str(aws.profile) ? ["--profile", aws.profile] : [])],
+      env: [],
       interactiveMode: "Never",
     };
-  }
-  const exec = config.execProviderConfig;
-  if (exec && str(exec.command)) {
+  } else if (exec && str(exec.command)) {
     user.exec = {
       apiVersion: str(exec.apiVersion) ?? "client.authentication.k8s.io/v1beta1",
       command: exec.command,
@@ -187,7 +206,7 @@ export function parseRegistration(object: KubeObject, options: ParseOptions): Pa
         kubeConfig: () => {
           const fresh = new KubeConfig();
           fresh.loadFromString(kubeconfigText);
-          return fresh;
+          return withNativeCredentials(fresh, secret);
         },
       },
     };
@@ -241,7 +260,7 @@ export function parseRegistration(object: KubeObject, options: ParseOptions): Pa
       memberNamespace,
       server: server.origin,
       fingerprint: fingerprint("argocd", serverText, configText ?? "", memberNamespace),
-      kubeConfig: () => argoKubeConfig(serverText, config),
+      kubeConfig: () => withNativeCredentials(argoKubeConfig(serverText, config), secret),
     },
   };
 }

@@ -1,11 +1,17 @@
 // Member registrations: both formats parse into a client configuration, problems name the key at
 // fault and never quote a value.
 import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
 import type { KubeObject } from "../../../src/kube/informer.js";
-import { MEMBER_LABEL, MEMBER_NAMESPACE_ANNOTATION, isRegistration, parseRegistration } from "../../../src/multicluster/registration.js";
+import { NATIVE_AUTH_PROVIDER, nativeCredentialDescription } from "../../../src/cloud/kube-authenticator.js";
+import { MEMBER_LABEL, MEMBER_NAMESPACE_ANNOTATION, UnservableCredentialError, isRegistration, parseRegistration } from "../../../src/multicluster/registration.js";
 
 const b64 = (text: string) => Buffer.from(text).toString("base64");
+// As in Ferry's image: none of the cloud plugins is installed (this machine may have some).
+process.env.PATH = mkdtempSync(join(tmpdir(), "ferry-empty-path-"));
 const TOKEN = "tok-0123456789-abcdefghijklmnopqrstuvwxyz-SECRET";
 
 const kubeconfig = (server = "https://10.0.0.1:6443") => `apiVersion: v1
@@ -76,15 +82,63 @@ test("Argo CD's cluster Secret format: bearer token and CA, name from Argo CD's 
   assert.equal(inFerryNamespace.registration.name, "cluster-10.0.0.9-123");
 });
 
-test("Argo CD's awsAuthConfig becomes an `aws eks get-token` exec credential (the seed's EKS cross-account access)", () => {
+test("Argo CD's awsAuthConfig is served natively: an EKS token for its cluster and role, no aws CLI or argocd-k8s-auth needed", () => {
   const parsed = parseRegistration(
     secret("eks-1", { server: "https://ABC.gr7.eu-west-1.eks.amazonaws.com", config: JSON.stringify({ awsAuthConfig: { clusterName: "prod", roleARN: "arn:aws:iam::123456789012:role/ferry-hub" }, tlsClientConfig: { caData: b64("ca") } }) }),
     { ferryNamespace: "ferry-system" },
   );
   assert.ok(parsed.ok);
-  const exec = parsed.registration.kubeConfig().getCurrentUser()?.exec as { command: string; args: string[] };
-  assert.equal(exec.command, "aws");
-  assert.deepEqual(exec.args, ["eks", "get-token", "--cluster-name", "prod", "--role-arn", "arn:aws:iam::123456789012:role/ferry-hub"]);
+  const config = parsed.registration.kubeConfig();
+  const user = config.getCurrentUser();
+  assert.equal(user?.exec, undefined, "no exec plugin is run");
+  assert.equal(user?.authProvider?.name, NATIVE_AUTH_PROVIDER);
+  assert.equal(nativeCredentialDescription(config), 'an EKS token for cluster "prod" as role arn:aws:iam::123456789012:role/ferry-hub');
+});
+
+const execKubeconfig = (command: string, args: string[], env: Array<{ name: string; value: string }> = []) => `apiVersion: v1
+kind: Config
+clusters:
+- name: c
+  cluster: { server: "https://10.0.0.1:6443" }
+users:
+- name: u
+  user:
+    exec:
+      apiVersion: client.authentication.k8s.io/v1beta1
+      command: ${command}
+      args: ${JSON.stringify(args)}
+      env: ${JSON.stringify(env)}
+      interactiveMode: Never
+contexts:
+- name: x
+  context: { cluster: c, user: u }
+current-context: x
+`;
+
+test("kubeconfig exec plugins: gke-gcloud-auth-plugin and kubelogin are served natively when absent; other plugins run as written; a login that needs a person is an error naming the plugin", () => {
+  const parse = (text: string) => {
+    const parsed = parseRegistration(secret("m", { kubeconfig: text }), { ferryNamespace: "ferry-system" });
+    assert.ok(parsed.ok);
+    return parsed.registration;
+  };
+  const gke = parse(execKubeconfig("gke-gcloud-auth-plugin", [])).kubeConfig();
+  assert.equal(gke.getCurrentUser()?.authProvider?.name, NATIVE_AUTH_PROVIDER);
+  assert.equal(nativeCredentialDescription(gke), "a Google access token from the hub's Application Default Credentials");
+  const aks = parse(
+    execKubeconfig("kubelogin", ["get-token", "--login", "spn", "--server-id", "srv-app", "--client-id", "c", "--tenant-id", "t"], [{ name: "AAD_SERVICE_PRINCIPAL_CLIENT_SECRET", value: TOKEN }]),
+  ).kubeConfig();
+  assert.equal(nativeCredentialDescription(aks), "an Entra ID token for server application srv-app (spn, client c)");
+  const other = parse(execKubeconfig("vault-kube-login", ["--role", "hub"])).kubeConfig();
+  assert.equal((other.getCurrentUser()?.exec as { command: string }).command, "vault-kube-login");
+  assert.equal(nativeCredentialDescription(other), undefined);
+  const device = parse(execKubeconfig("kubelogin", ["get-token", "--server-id", "srv-app"]));
+  assert.throws(() => device.kubeConfig(), (error: Error) => error instanceof UnservableCredentialError && /kubelogin login method "devicecode" needs a person or a CLI.*not installed/.test(error.message));
+  // Installed, the plugin runs as written.
+  const path = process.env.PATH!;
+  writeFileSync(join(path, "gke-gcloud-auth-plugin"), "#!/bin/sh\nexit 1\n", { mode: 0o755 });
+  const installed = parse(execKubeconfig("gke-gcloud-auth-plugin", [])).kubeConfig();
+  assert.equal((installed.getCurrentUser()?.exec as { command: string }).command, "gke-gcloud-auth-plugin");
+  assert.equal(nativeCredentialDescription(installed), undefined);
 });
 
 test("problems name the Secret and key, never a value", () => {
