@@ -39,6 +39,8 @@ export interface UpOptions {
   audit?: boolean;
 }
 
+/** The issuer of the ServiceAccount tokens it signs (with pki/sa.key; pki/sa.pub verifies them). */
+export const SERVICE_ACCOUNT_ISSUER = "https://kubernetes.default.svc.cluster.local";
 const serviceClusterIpRange = "10.96.0.0/16";
 const serviceClusterIp = "10.96.0.1";
 
@@ -186,7 +188,7 @@ export class LocalControlPlane {
         `--client-ca-file=${caCert}`,
         "--authorization-mode=RBAC",
         `--service-cluster-ip-range=${serviceClusterIpRange}`,
-        "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+        `--service-account-issuer=${SERVICE_ACCOUNT_ISSUER}`,
         `--service-account-key-file=${saPub}`,
         `--service-account-signing-key-file=${saKey}`,
         "--allow-privileged=true",

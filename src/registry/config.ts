@@ -122,18 +122,12 @@ export function compatCredentials(env: Env, secrets: SecretValues): CredentialSp
     const endpoint = nonEmpty(env.AWS_ENDPOINT_URL_ECR) ?? nonEmpty(env.AWS_ENDPOINT_URL);
     const configured = accounts.length > 0 || secrets.has(from[0]) || Boolean(accessKeyId);
     if (configured) {
-      if (assumeRole) {
-        specs.push(
-          compatSpec("ecr", env, undefined, {
-            reason: "Unsupported",
-            message: "aws_assume_role is not supported: use the SDK's default chain (IRSA / AWS_ROLE_ARN with a web identity token, or a profile with role_arn)",
-          }),
-        );
-      } else if (Boolean(accessKeyId) !== Boolean(secretAccessKey)) {
+      if (Boolean(accessKeyId) !== Boolean(secretAccessKey)) {
         specs.push(compatSpec("ecr", env, undefined, missing([accessKeyId ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID"])));
       } else {
         const config: ProviderConfig = { provider: "ecr", accounts, regions: regions.length > 0 ? regions : [ECR_DEFAULT_REGION] };
         if (accessKeyId && secretAccessKey) config.credentials = { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
+        if (assumeRole) config.roleArn = assumeRole;
         if (endpoint) config.endpoint = endpoint;
         specs.push(compatSpec("ecr", env, config));
       }
@@ -232,7 +226,12 @@ export const registryCredentialSpecSchema = z.object({
   secretRef: z.object({ name: objectName }).optional(),
   registries: z.array(z.string().min(1)).default([]),
   ecr: z
-    .object({ accounts: z.array(z.string().regex(/^\d{12}$/, "must be a 12-digit account id")).default([]), regions: z.array(z.string().min(1)).default([]), endpoint: z.string().url().optional() })
+    .object({
+      accounts: z.array(z.string().regex(/^\d{12}$/, "must be a 12-digit account id")).default([]),
+      regions: z.array(z.string().min(1)).default([]),
+      endpoint: z.string().url().optional(),
+      roleArn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, "must be an IAM role ARN").optional(),
+    })
     .optional(),
   google: z.object({ authMode: z.enum(["accessToken", "jsonKey"]).default("accessToken") }).optional(),
   targets: targetsSchema.optional(),
@@ -315,6 +314,7 @@ export function nativeCredential(resource: RegistryCredentialObject, secrets: Se
           accounts: spec.ecr?.accounts ?? [],
           regions: regions.length > 0 ? regions : [ECR_DEFAULT_REGION],
           ...(accessKeyId && secretAccessKey ? { credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) } } : {}),
+          ...(spec.ecr?.roleArn ? { roleArn: spec.ecr.roleArn } : {}),
           ...(endpoint ? { endpoint } : {}),
         };
         break;

@@ -46,6 +46,7 @@ const spec = {
         accounts: { type: "array", items: { type: "string", pattern: "^[0-9]{12}$" }, maxItems: 50 },
         regions: { type: "array", items: { type: "string", minLength: 1, maxLength: 64 }, maxItems: 50 },
         endpoint: { type: "string", description: "Endpoint override (else AWS_ENDPOINT_URL_ECR / AWS_ENDPOINT_URL)." },
+        roleArn: { type: "string", pattern: "^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$", description: "An IAM role to assume (STS AssumeRole) with the credentials above first, as registry-creds' aws_assume_role." },
       },
     },
     google: { type: "object", properties: { authMode: { type: "string", enum: ["accessToken", "jsonKey"], default: "accessToken" } } },

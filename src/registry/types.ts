@@ -29,6 +29,8 @@ export type ProviderConfig =
       regions: string[];
       /** Static keys; absent: the SDK's default chain (environment, web identity/IRSA, profiles, containers). */
       credentials?: AwsStaticCredentials;
+      /** A role to assume with those credentials first (registry-creds' aws_assume_role). */
+      roleArn?: string;
       /** Endpoint override (else the SDK reads AWS_ENDPOINT_URL_ECR / AWS_ENDPOINT_URL itself). */
       endpoint?: string;
     }

@@ -1,9 +1,12 @@
 // AWS ECR: GetAuthorizationToken through the official SDK (v3), one call per region with the
-// configured registry (account) ids. Credentials are static keys when given, else the SDK's
-// default chain (environment, web identity / IRSA, shared profiles incl. assumed roles,
-// container and instance metadata). The endpoint override is passed on when configured; the
-// SDK also reads AWS_ENDPOINT_URL_ECR / AWS_ENDPOINT_URL itself.
+// configured registry (account) ids. Credentials come from Ferry's one AWS credential chain
+// (src/cloud/aws/credentials.ts): static keys when given, else the SDK's default chain
+// (environment, web identity / IRSA, shared profiles, EKS Pod Identity and other container
+// credentials, instance metadata), then registry-creds' aws_assume_role when set. The endpoint
+// override is passed on when configured; the SDK also reads AWS_ENDPOINT_URL_ECR / AWS_ENDPOINT_URL.
 import { ECRClient, GetAuthorizationTokenCommand } from "@aws-sdk/client-ecr";
+import { awsCredentials } from "../../cloud/aws/credentials.js";
+import { CloudTokenError } from "../../cloud/cluster-token.js";
 import type { ProviderConfig, RegistryAuth } from "../types.js";
 
 export class EcrError extends Error {
@@ -12,11 +15,12 @@ export class EcrError extends Error {
 
 export async function fetchEcr(config: Extract<ProviderConfig, { provider: "ecr" }>, options: { signal?: AbortSignal } = {}): Promise<RegistryAuth[]> {
   const auths: RegistryAuth[] = [];
+  const credentials = awsCredentials({ keys: config.credentials, roleArn: config.roleArn, region: config.regions[0] });
   for (const region of config.regions) {
     const client = new ECRClient({
       region,
       maxAttempts: 2,
-      ...(config.credentials ? { credentials: config.credentials } : {}),
+      credentials,
       ...(config.endpoint ? { endpoint: config.endpoint } : {}),
     });
     try {
@@ -34,6 +38,7 @@ export async function fetchEcr(config: Extract<ProviderConfig, { provider: "ecr"
       }
     } catch (error) {
       if (error instanceof EcrError) throw error;
+      if (error instanceof CloudTokenError) throw new EcrError(`GetAuthorizationToken in ${region}: ${error.message}`);
       // The SDK's errors carry a code and a message from AWS, never the request's keys.
       const name = (error as { name?: string }).name ?? "Error";
       throw new EcrError(`GetAuthorizationToken in ${region} failed: ${name}: ${(error as Error).message}`);

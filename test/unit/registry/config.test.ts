@@ -37,6 +37,17 @@ test("seed: with no Secrets at all the seed's literal awsaccount still configure
   assert.deepEqual(specs[0]!.config, { provider: "ecr", accounts: ["123456789012"], regions: ["us-east-1"] });
 });
 
+test("registry-creds' aws_assume_role (environment or the Secret's aws-assume-role) assumes that role with the keys or the default chain; RegistryCredential says ecr.roleArn", () => {
+  const role = "arn:aws:iam::123456789012:role/ecr-pull";
+  const withKeys = compatCredentials({ awsaccount: "123456789012", aws_assume_role: role }, secrets({ "registry-creds-ecr": { AWS_ACCESS_KEY_ID: "AKIAX", AWS_SECRET_ACCESS_KEY: "k" } }));
+  assert.equal(withKeys[0]!.problem, undefined);
+  assert.deepEqual(withKeys[0]!.config, { provider: "ecr", accounts: ["123456789012"], regions: ["us-east-1"], credentials: { accessKeyId: "AKIAX", secretAccessKey: "k" }, roleArn: role });
+  const fromSecret = compatCredentials({ awsaccount: "123456789012" }, secrets({ "registry-creds-ecr": { "aws-assume-role": role } }));
+  assert.deepEqual(fromSecret[0]!.config, { provider: "ecr", accounts: ["123456789012"], regions: ["us-east-1"], roleArn: role });
+  const native = nativeCredential({ metadata: { name: "pull" }, spec: { provider: "ecr", ecr: { regions: ["eu-west-1"], roleArn: role } } }, secrets({}), {}, "ferry-system");
+  assert.deepEqual(native.config, { provider: "ecr", accounts: [], regions: ["eu-west-1"], roleArn: role });
+});
+
 test("a Secret's value wins over the environment snapshot (rotation without restart)", () => {
   const env = { DOCKER_USER: "old-user", DOCKER_PASSWORD: "old-password" };
   const [spec] = compatCredentials(env, secrets({ "registry-creds-dockerhub": { DOCKER_PASSWORD: "new-password" } }));
