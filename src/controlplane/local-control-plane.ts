@@ -12,6 +12,7 @@ import { auditArgs, readAuditLog, type AuditEvent } from "./audit-log.js";
 import { ensureControlPlaneBinaries } from "./build.js";
 import { freePort } from "./free-port.js";
 import { createControlPlanePki } from "./pki.js";
+import { tokenWebhookArgs, type TokenWebhook } from "./token-webhook.js";
 
 export type ComponentName = "etcd" | "apiserver" | "controllerManager";
 const componentBinary: Record<ComponentName, string> = {
@@ -33,6 +34,11 @@ export interface UpOptions {
   dir: string;
   /** Extra kube-apiserver flags, e.g. ["--max-requests-inflight=5"]. */
   apiserverArgs?: string[];
+  /**
+   * Authenticate bearer tokens with a TokenReview webhook too, as EKS, GKE and AKS do in front of
+   * their API servers (--authentication-token-webhook-config-file). Off by default.
+   */
+  tokenWebhook?: TokenWebhook;
   /** Timeout for the whole start, in ms (default 120 s). */
   timeoutMs?: number;
   /** Write the apiserver's audit log (src/controlplane/audit-log.ts; off by default). */
@@ -159,6 +165,7 @@ export class LocalControlPlane {
       kubeconfig(server, pki.ca.certPem, pki.controllerManager.certPem, pki.controllerManager.keyPem, "controller-manager"),
       { mode: 0o600 },
     );
+    const webhookArgs = options.tokenWebhook ? tokenWebhookArgs(join(dir, "pki"), options.tokenWebhook) : [];
     const etcdUrl = `http://127.0.0.1:${ports.etcdClient}`;
     const peerUrl = `http://127.0.0.1:${ports.etcdPeer}`;
     const args: Record<ComponentName, string[]> = {
@@ -195,6 +202,7 @@ export class LocalControlPlane {
         "--profiling=false",
         "--v=0",
         ...(options.audit ? auditArgs(dir) : []),
+        ...webhookArgs,
         ...(options.apiserverArgs ?? []),
       ],
       controllerManager: [

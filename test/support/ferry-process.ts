@@ -13,13 +13,14 @@ export interface FerryProcess {
   writes(): Promise<number>;
 }
 
-export async function startFerryProcess(kubeconfig: string, logFile: string, extraArgs: string[] = []): Promise<FerryProcess> {
+/** Starts `ferry run`; `env` replaces the child's environment when given (as a pod's spec would). */
+export async function startFerryProcess(kubeconfig: string, logFile: string, extraArgs: string[] = [], env?: NodeJS.ProcessEnv): Promise<FerryProcess> {
   const port = await freePort();
   const log = openSync(logFile, "a");
   const child = spawn(
     process.execPath,
     ["--import", resolve("node_modules/tsx/dist/loader.mjs"), resolve("src/cli/main.ts"), "run", "--kubeconfig", kubeconfig, "--health-port", String(port), "--log-format", "json", ...extraArgs],
-    { stdio: ["ignore", log, log] },
+    { stdio: ["ignore", log, log], ...(env ? { env } : {}) },
   );
   closeSync(log);
   const healthUrl = `http://127.0.0.1:${port}`;

@@ -30,7 +30,7 @@ export class AksTokenSource implements ClusterTokenSource {
             ? { userAssignedResourceId: credential.identityResourceId }
             : undefined,
       });
-      this.acquire = () => app.acquireToken({ resource: credential.serverId });
+      this.acquire = () => app.acquireToken({ resource: credential.serverId, forceRefresh: true });
       return;
     }
     const { authority: url, host } = authority(credential);
@@ -45,7 +45,8 @@ export class AksTokenSource implements ClusterTokenSource {
           : { clientSecret: credential.clientSecret ?? "" }),
       },
     });
-    this.acquire = () => app.acquireTokenByClientCredential({ scopes });
+    // RenewingToken decides when to renew (75 % of the life): MSAL's own cache would hand back the same token.
+    this.acquire = () => app.acquireTokenByClientCredential({ scopes, skipCache: true });
   }
 
   async mint(): Promise<ClusterToken> {

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestContext } from "node:test";
 import { pino } from "pino";
-import { LocalControlPlane } from "../../../src/controlplane/local-control-plane.js";
+import { LocalControlPlane, type UpOptions } from "../../../src/controlplane/local-control-plane.js";
 import { SOURCE_CLUSTER_LABEL, SOURCE_NAME_LABEL, labelValue } from "../../../src/core/marks.js";
 import { nativeCrds } from "../../../src/crds/native-crds.js";
 import { KubeClient, isApiError } from "../../../src/kube/client.js";
@@ -42,14 +42,17 @@ async function ensureNamespace(client: KubeClient, name: string): Promise<void> 
   }
 }
 
-/** Starts member control planes in parallel, each with Ferry's namespace; the hub gets Ferry's namespace and CRDs. */
-export async function startMemberClusters(names: string[]): Promise<MemberCluster[]> {
+/**
+ * Starts member control planes in parallel, each with Ferry's namespace; the hub gets Ferry's
+ * namespace and CRDs. `upOptions` adds options per member (e.g. a cloud's token webhook).
+ */
+export async function startMemberClusters(names: string[], upOptions: (name: string) => Omit<UpOptions, "dir"> = () => ({})): Promise<MemberCluster[]> {
   const hub = await adminClient();
   const started: LocalControlPlane[] = [];
   const [members] = await Promise.all([
     Promise.allSettled(
       names.map(async (name) => {
-        const plane = await LocalControlPlane.up({ dir: mkdtempSync(join(tmpdir(), `ferry-${name}-`)) });
+        const plane = await LocalControlPlane.up({ ...upOptions(name), dir: mkdtempSync(join(tmpdir(), `ferry-${name}-`)) });
         started.push(plane);
         const client = await KubeClient.fromFile(plane.kubeconfigPath);
         await ensureNamespace(client, FERRY_NS);

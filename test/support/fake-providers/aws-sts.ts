@@ -40,6 +40,8 @@ export interface FakeAws extends FakeServer {
   calls: StsCall[];
   addUser(name: string): AwsKeys & { arn: string };
   addRole(name: string, trust: RoleTrust): string;
+  /** Lets one more web identity subject assume a role. */
+  allowWebIdentity(roleArn: string, subject: string): void;
   /** Sessions issued so far, as ARNs with their expiry. */
   sessions(): Array<{ arn: string; expiresAt: Date; accessKeyId: string }>;
   /** Verifies a signed request as a service would; answers the caller's ARN. */
@@ -216,6 +218,9 @@ export async function startFakeAws(options: { tls?: TlsIdentity; sessionSeconds?
       const arn = `arn:aws:iam::${account}:role/${name}`;
       roles.set(arn, trust);
       return arn;
+    },
+    allowWebIdentity(roleArn, subject) {
+      roles.get(roleArn)?.webIdentity?.subjects.push(subject);
     },
     sessions: () =>
       [...principals.entries()].filter(([, p]) => p.expiresAt).map(([accessKeyId, p]) => ({ arn: p.arn, expiresAt: p.expiresAt!, accessKeyId })),
