@@ -58,8 +58,3 @@ export function describeCredential(credential: NativeCredential): string {
       return `an Entra ID token for server application ${credential.serverId} (${credential.login}${credential.clientId ? `, client ${credential.clientId}` : ""})`;
   }
 }
-
-/** A stable key of everything that decides the token (secrets hashed by the caller if it needs them). */
-export function credentialKey(credential: NativeCredential): string {
-  return JSON.stringify(credential, Object.keys(credential).sort());
-}

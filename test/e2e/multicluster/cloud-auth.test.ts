@@ -254,6 +254,8 @@ describe("member clusters on cloud identity alone (EKS, GKE, AKS)", () => {
       assert.ok(new Set(reviews(kind).map((review) => review.token)).size >= 2, `${kind}: the hub renewed its token`);
     }
     assert.ok(cloud.entra.issued.some((issued) => issued.clientId === cloud.spn.clientId), "the service principal signed in too");
+    // Bearer tokens are credentials: the run's last test scans every log, Event and status for them.
+    recordSecretValues([...cloud.google.issued.map((issued) => issued.token), ...cloud.entra.issued.map((issued) => issued.token)]);
   });
 
   test("a role the hub may not assume, or a token for another cluster name, is a clear error on that registration alone", async (t) => {

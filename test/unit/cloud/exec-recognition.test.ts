@@ -102,7 +102,14 @@ test("RenewingToken: renews at 75 % of a token's life, keeps a working token whi
   assert.equal((await renewing.token()).token, "t2");
   failing = true;
   now += 16_000;
+  const attempts = { before: minted };
   assert.equal((await renewing.token()).token, "t2", "the current token still works");
+  // 4 s left: the next attempt waits 1 s (a quarter of it), not the next request.
+  assert.equal(renewing.renewAt(), now + 1_000);
+  failing = false;
+  assert.equal((await renewing.token()).token, "t2", "no new attempt before the retry time");
+  assert.equal(minted, attempts.before);
+  failing = true;
   now += 5_000;
   await assert.rejects(renewing.token(), /token service down/);
   failing = false;
