@@ -1,10 +1,13 @@
 // A thin HTTP client for the Kubernetes API. @kubernetes/client-node loads the kubeconfig and
 // resolves authentication (client certificates, tokens, exec plugins, in-cluster config); this
 // class owns the transport: one keep-alive connection pool, a client-side rate limit, metadata-
-// only Accept headers, streaming watches and errors that never carry request bodies.
+// only Accept headers, streaming watches and errors that never carry request bodies. Every
+// request says who sends it (User-Agent `ferry/<version>`) and every write names Ferry as its
+// field manager, so managedFields and audit logs attribute Ferry's writes.
 import { KubeConfig } from "@kubernetes/client-node";
 import { Agent, request as httpsRequest, type RequestOptions } from "node:https";
 import { request as httpRequest, Agent as HttpAgent, type IncomingMessage } from "node:http";
+import { ferryVersion } from "../util/ferry-version.js";
 import { TokenBucket } from "./token-bucket.js";
 
 export const PARTIAL_OBJECT_METADATA_LIST =
@@ -38,6 +41,7 @@ export interface KubeClientOptions {
 }
 
 export interface RequestSpec {
+  /** For POST, PUT and PATCH, `fieldManager` defaults to {@link FIELD_MANAGER}. */
   query?: Record<string, string | number | boolean | undefined>;
   body?: unknown;
   contentType?: string;
@@ -45,6 +49,16 @@ export interface RequestSpec {
   timeoutMs?: number;
   signal?: AbortSignal;
 }
+
+/** The field manager of Ferry's writes, unless a request names its own. */
+export const FIELD_MANAGER = "ferry";
+
+/** `ferry/<version> (node <version>; <os>/<arch>)`: apiserver audit logs and metrics name Ferry by it. */
+export function userAgent(): string {
+  return `ferry/${ferryVersion()} (node ${process.version}; ${process.platform}/${process.arch})`;
+}
+
+const writeMethods = new Set(["POST", "PUT", "PATCH"]);
 
 /** Keeps only what an operator may see of an apiserver error: no request body, bounded length. */
 function sanitizeMessage(message: string): string {
@@ -57,6 +71,7 @@ export class KubeClient {
   private readonly agent: Agent | HttpAgent;
   private readonly limiter: TokenBucket;
   private headers: Record<string, string> = {};
+  private readonly userAgent = userAgent();
   /** Responses by HTTP status (0 = connection error): how often the apiserver shed load, etc. */
   readonly responseCounts = new Map<number, number>();
   private headersFetchedAt = 0;
@@ -117,9 +132,10 @@ export class KubeClient {
     return this.headers;
   }
 
-  private url(path: string, query?: RequestSpec["query"]): URL {
+  private url(method: string, path: string, query?: RequestSpec["query"]): URL {
     const url = new URL(path, this.server);
-    for (const [key, value] of Object.entries(query ?? {})) {
+    const all = writeMethods.has(method) && query?.fieldManager === undefined ? { ...query, fieldManager: FIELD_MANAGER } : query;
+    for (const [key, value] of Object.entries(all ?? {})) {
       if (value !== undefined) url.searchParams.set(key, String(value));
     }
     return url;
@@ -128,8 +144,8 @@ export class KubeClient {
   /** Sends a request and resolves with the raw response (caller consumes the body). */
   private async send(method: string, path: string, spec: RequestSpec, limited: boolean): Promise<IncomingMessage> {
     if (limited) await this.limiter.take();
-    const url = this.url(path, spec.query);
-    const headers: Record<string, string> = { ...(await this.currentHeaders()), Accept: spec.accept ?? "application/json" };
+    const url = this.url(method, path, spec.query);
+    const headers: Record<string, string> = { ...(await this.currentHeaders()), Accept: spec.accept ?? "application/json", "User-Agent": this.userAgent };
     let payload: Buffer | undefined;
     if (spec.body !== undefined) {
       payload = Buffer.from(typeof spec.body === "string" ? spec.body : JSON.stringify(spec.body));
