@@ -1,14 +1,16 @@
 // A thin HTTP client for the Kubernetes API. @kubernetes/client-node loads the kubeconfig and
 // resolves authentication (client certificates, tokens, exec plugins, in-cluster config); this
-// class owns the transport: one keep-alive connection pool, a client-side rate limit, metadata-
+// class owns the transport: one keep-alive connection pool (transport.ts, through the cluster's
+// proxy-url if it has one), a client-side rate limit, metadata-
 // only Accept headers, streaming watches and errors that never carry request bodies. Every
 // request says who sends it (User-Agent `ferry/<version>`) and every write names Ferry as its
 // field manager, so managedFields and audit logs attribute Ferry's writes.
 import { KubeConfig } from "@kubernetes/client-node";
-import { Agent, request as httpsRequest, type RequestOptions } from "node:https";
-import { request as httpRequest, Agent as HttpAgent, type IncomingMessage } from "node:http";
+import { request as httpsRequest, type RequestOptions } from "node:https";
+import { request as httpRequest, type Agent, type IncomingMessage } from "node:http";
 import { ferryVersion } from "../util/ferry-version.js";
 import { TokenBucket } from "./token-bucket.js";
+import { createTransport, type TlsMaterial } from "./transport.js";
 
 export const PARTIAL_OBJECT_METADATA_LIST =
   "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json";
@@ -68,7 +70,7 @@ function sanitizeMessage(message: string): string {
 
 export class KubeClient {
   readonly server: URL;
-  private readonly agent: Agent | HttpAgent;
+  private readonly agent: Agent;
   private readonly limiter: TokenBucket;
   private headers: Record<string, string> = {};
   private readonly userAgent = userAgent();
@@ -78,17 +80,13 @@ export class KubeClient {
 
   private constructor(
     private readonly kubeConfig: KubeConfig,
-    private readonly tls: Pick<RequestOptions, "ca" | "cert" | "key" | "rejectUnauthorized" | "servername">,
+    tls: TlsMaterial,
     private readonly options: KubeClientOptions,
   ) {
     const cluster = kubeConfig.getCurrentCluster();
     if (!cluster) throw new Error("kubeconfig has no current cluster");
     this.server = new URL(cluster.server);
-    const maxSockets = options.maxSockets ?? 64;
-    this.agent =
-      this.server.protocol === "https:"
-        ? new Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets, ...tls })
-        : new HttpAgent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
+    this.agent = createTransport({ server: this.server, tls, proxyUrl: cluster.proxyUrl, maxSockets: options.maxSockets ?? 64 });
     this.limiter = new TokenBucket(options.qps ?? 200, options.burst ?? 400);
   }
 

@@ -1,11 +1,22 @@
-// Ferry's client on the real control plane: it says who writes (field manager and User-Agent).
+// Ferry's client on the real control plane: it says who writes (field manager and User-Agent),
+// and honours a kubeconfig cluster's proxy-url (HTTP CONNECT and SOCKS5, through real local
+// proxies that alone can resolve the server's name).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { userAgent } from "../../src/kube/client.js";
+import { ApiError, KubeClient, userAgent } from "../../src/kube/client.js";
 import type { KubeObject } from "../../src/kube/informer.js";
 import { ferryVersion } from "../../src/util/ferry-version.js";
+import { waitFor } from "../../src/util/wait-for.js";
+import { chartClient } from "../support/chart-identity.js";
 import { adminClient, createNamespace } from "../support/cluster.js";
-import { createSecret, startTestFerry, waitForObject } from "../support/ferry.js";
+import { startConnectProxy } from "../support/connect-proxy.js";
+import { createSecret, installTestCrds, patchObject, recordSecretValues, startTestFerry, unb64, waitForObject } from "../support/ferry.js";
+import { kubeConfigVariant } from "../support/kubeconfig-variant.js";
+import { startSocksProxy } from "../support/socks-proxy.js";
+
+/** A name in the apiserver's certificate that does not resolve here: only the proxies map it. */
+const proxiedHost = "kubernetes.default.svc";
+const hosts = { [proxiedHost]: "127.0.0.1" };
 
 interface Managed extends KubeObject {
   metadata: KubeObject["metadata"] & { managedFields?: Array<{ manager: string; operation: string }> };
@@ -29,4 +40,48 @@ test("Ferry's writes name it: its copies are managed by field manager ferry, its
   assert.deepEqual(unnamed.metadata.managedFields?.map((entry) => entry.manager), ["ferry"]);
   const own = await admin.request<Managed>("POST", `/api/v1/namespaces/${source}/configmaps`, { query: { fieldManager: "installer" }, body: { metadata: { name: "own" }, data: { a: "b" } } });
   assert.deepEqual(own.metadata.managedFields?.map((entry) => entry.manager), ["installer"], "a caller's own field manager wins");
+});
+
+test("a kubeconfig proxy-url (HTTP CONNECT) carries Ferry's traffic: it distributes through the proxy", async (t) => {
+  const proxy = await startConnectProxy(hosts);
+  t.after(() => proxy.close());
+  const identity = await chartClient();
+  const direct = await KubeClient.create(kubeConfigVariant(identity, { serverHost: proxiedHost }));
+  t.after(() => direct.close());
+  await assert.rejects(direct.get("/version", { timeoutMs: 10_000 }), (error: ApiError) => error.status === 0, "without the proxy the server name does not resolve");
+
+  const client = await KubeClient.create(kubeConfigVariant(identity, { serverHost: proxiedHost, proxyUrl: proxy.url }));
+  t.after(() => client.close());
+  await installTestCrds();
+  const source = await createNamespace(t, "proxy-src");
+  const target = await createNamespace(t, "proxy-dst");
+  await startTestFerry(t, { client, installCrds: false });
+  await createSecret(source, "through", { token: "proxied-secret-1" }, { annotations: { "ferry.dev/sync-to": target } });
+  await waitForObject("Secret", target, "through");
+  recordSecretValues(["proxied-secret-2"]);
+  await patchObject("Secret", source, "through", { data: { token: Buffer.from("proxied-secret-2").toString("base64") } });
+  await waitForObject("Secret", target, "through", (copy) => unb64((copy as { data?: Record<string, string> }).data?.token) === "proxied-secret-2");
+  assert.ok(proxy.opened >= 1, `the proxy tunnelled Ferry's connections (${proxy.opened})`);
+});
+
+test("a socks5h proxy-url carries requests and watches", async (t) => {
+  const proxy = await startSocksProxy(hosts);
+  t.after(() => proxy.close());
+  const namespace = await createNamespace(t, "socks");
+  const client = await KubeClient.create(kubeConfigVariant(await adminClient(), { serverHost: proxiedHost, proxyUrl: proxy.url }));
+  t.after(() => client.close());
+  const seen: string[] = [];
+  const abort = new AbortController();
+  t.after(() => abort.abort());
+  const watch = client
+    .stream(`/api/v1/namespaces/${namespace}/configmaps`, { query: { watch: true }, signal: abort.signal }, (event) => {
+      seen.push((event as { object: KubeObject }).object.metadata.name);
+    })
+    .catch(() => undefined);
+  await waitFor(() => proxy.opened >= 1, { timeoutMs: 10_000, description: "the watch's tunnel" });
+  await client.request("POST", `/api/v1/namespaces/${namespace}/configmaps`, { body: { metadata: { name: "via-socks" } } });
+  await waitFor(() => seen.includes("via-socks"), { timeoutMs: 10_000, description: "the watch event through the proxy" });
+  assert.ok(proxy.opened >= 2, "the write and the watch each had a tunnel");
+  abort.abort();
+  await watch;
 });
