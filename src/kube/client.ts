@@ -1,16 +1,16 @@
 // A thin HTTP client for the Kubernetes API. @kubernetes/client-node loads the kubeconfig and
-// resolves authentication (client certificates, tokens, exec plugins, in-cluster config); this
-// class owns the transport: one keep-alive connection pool (transport.ts, through the cluster's
-// proxy-url if it has one), a client-side rate limit, metadata-
-// only Accept headers, streaming watches and errors that never carry request bodies. Every
-// request says who sends it (User-Agent `ferry/<version>`) and every write names Ferry as its
-// field manager, so managedFields and audit logs attribute Ferry's writes.
+// resolves authentication (credentials.ts keeps it current); this class owns the transport: one
+// keep-alive connection pool (transport.ts, through the cluster's proxy-url if it has one), a
+// client-side rate limit, metadata-only Accept headers, streaming watches and errors that never
+// carry request bodies. Every request says who sends it (User-Agent `ferry/<version>`) and every
+// write names Ferry as its field manager, so managedFields and audit logs attribute Ferry's writes.
 import { KubeConfig } from "@kubernetes/client-node";
-import { request as httpsRequest, type RequestOptions } from "node:https";
+import { request as httpsRequest } from "node:https";
 import { request as httpRequest, type Agent, type IncomingMessage } from "node:http";
 import { ferryVersion } from "../util/ferry-version.js";
+import { CredentialSource } from "./credentials.js";
 import { TokenBucket } from "./token-bucket.js";
-import { createTransport, type TlsMaterial } from "./transport.js";
+import { createTransport, retireTransport, type TlsMaterial } from "./transport.js";
 
 export const PARTIAL_OBJECT_METADATA_LIST =
   "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json";
@@ -70,35 +70,27 @@ function sanitizeMessage(message: string): string {
 
 export class KubeClient {
   readonly server: URL;
-  private readonly agent: Agent;
+  private agent!: Agent;
+  private credentials!: CredentialSource;
   private readonly limiter: TokenBucket;
-  private headers: Record<string, string> = {};
   private readonly userAgent = userAgent();
   /** Responses by HTTP status (0 = connection error): how often the apiserver shed load, etc. */
   readonly responseCounts = new Map<number, number>();
-  private headersFetchedAt = 0;
 
   private constructor(
     private readonly kubeConfig: KubeConfig,
-    tls: TlsMaterial,
     private readonly options: KubeClientOptions,
   ) {
     const cluster = kubeConfig.getCurrentCluster();
     if (!cluster) throw new Error("kubeconfig has no current cluster");
     this.server = new URL(cluster.server);
-    this.agent = createTransport({ server: this.server, tls, proxyUrl: cluster.proxyUrl, maxSockets: options.maxSockets ?? 64 });
     this.limiter = new TokenBucket(options.qps ?? 200, options.burst ?? 400);
   }
 
   static async create(kubeConfig: KubeConfig, options: KubeClientOptions = {}): Promise<KubeClient> {
-    const probe: RequestOptions = {};
-    await kubeConfig.applyToHTTPSOptions(probe);
-    const client = new KubeClient(
-      kubeConfig,
-      { ca: probe.ca, cert: probe.cert, key: probe.key, rejectUnauthorized: probe.rejectUnauthorized, servername: probe.servername },
-      options,
-    );
-    await client.refreshHeaders();
+    const client = new KubeClient(kubeConfig, options);
+    client.credentials = await CredentialSource.create(kubeConfig, (tls) => client.replaceTransport(tls));
+    client.agent = client.newTransport((await client.credentials.current()).tls);
     return client;
   }
 
@@ -112,22 +104,21 @@ export class KubeClient {
     return this.kubeConfig;
   }
 
-  /** Re-reads bearer tokens (projected ServiceAccount tokens rotate; exec plugins expire). */
-  private async refreshHeaders(): Promise<void> {
-    const opts: RequestOptions = {};
-    await this.kubeConfig.applyToHTTPSOptions(opts);
-    const headers: Record<string, string> = {};
-    for (const [key, value] of Object.entries(opts.headers ?? {})) {
-      if (typeof value === "string" || typeof value === "number") headers[key] = String(value);
-    }
-    if (opts.auth) headers.Authorization = `Basic ${Buffer.from(opts.auth).toString("base64")}`;
-    this.headers = headers;
-    this.headersFetchedAt = Date.now();
+  /** How often the kubeconfig's exec credential plugin ran (0 without one). */
+  get execPluginRuns(): number {
+    return this.credentials.execRuns;
   }
 
-  private async currentHeaders(): Promise<Record<string, string>> {
-    if (Date.now() - this.headersFetchedAt > 60_000) await this.refreshHeaders();
-    return this.headers;
+  private newTransport(tls: TlsMaterial): Agent {
+    const proxyUrl = this.kubeConfig.getCurrentCluster()?.proxyUrl;
+    return createTransport({ server: this.server, tls, proxyUrl, maxSockets: this.options.maxSockets ?? 64 });
+  }
+
+  /** A new client certificate: new requests open new TLS connections, the old pool drains. */
+  private replaceTransport(tls: TlsMaterial): void {
+    const old = this.agent;
+    this.agent = this.newTransport(tls);
+    retireTransport(old);
   }
 
   private url(method: string, path: string, query?: RequestSpec["query"]): URL {
@@ -143,7 +134,8 @@ export class KubeClient {
   private async send(method: string, path: string, spec: RequestSpec, limited: boolean): Promise<IncomingMessage> {
     if (limited) await this.limiter.take();
     const url = this.url(method, path, spec.query);
-    const headers: Record<string, string> = { ...(await this.currentHeaders()), Accept: spec.accept ?? "application/json", "User-Agent": this.userAgent };
+    const credentials = await this.credentials.current();
+    const headers: Record<string, string> = { ...credentials.headers, Accept: spec.accept ?? "application/json", "User-Agent": this.userAgent };
     let payload: Buffer | undefined;
     if (spec.body !== undefined) {
       payload = Buffer.from(typeof spec.body === "string" ? spec.body : JSON.stringify(spec.body));
@@ -152,7 +144,10 @@ export class KubeClient {
     }
     const doRequest = url.protocol === "https:" ? httpsRequest : httpRequest;
     return new Promise((resolve, reject) => {
-      const req = doRequest(url, { method, headers, agent: this.agent, signal: spec.signal }, resolve);
+      const req = doRequest(url, { method, headers, agent: this.agent, signal: spec.signal }, (response) => {
+        if (response.statusCode === 401) this.credentials.refused(credentials.generation);
+        resolve(response);
+      });
       if (spec.timeoutMs) req.setTimeout(spec.timeoutMs, () => req.destroy(new Error(`${method} ${url.pathname} timed out`)));
       req.on("error", (error) => reject(new ApiError(0, "ConnectionError", sanitizeMessage(`${method} ${url.pathname}: ${error.message}`))));
       req.end(payload);
@@ -247,6 +242,7 @@ export class KubeClient {
   }
 
   close(): void {
+    this.credentials.close();
     this.agent.destroy();
   }
 }

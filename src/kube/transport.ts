@@ -34,3 +34,13 @@ export function createTransport({ server, tls, proxyUrl, maxSockets }: Transport
   }
   return secure ? new HttpsAgent({ ...pool, ...tls }) : new HttpAgent(pool);
 }
+
+/**
+ * Stops a pool that new credentials replaced: idle sockets close now, busy ones (a watch, a
+ * request in flight) close when their request ends instead of returning to the pool.
+ */
+export function retireTransport(agent: HttpAgent): void {
+  // Agent reads `keepAlive` whenever a socket is freed; off, it destroys the socket.
+  (agent as unknown as { keepAlive: boolean }).keepAlive = false;
+  for (const sockets of Object.values(agent.freeSockets)) for (const socket of sockets ?? []) socket.destroy();
+}

@@ -1,8 +1,13 @@
 // Ferry's client on the real control plane: it says who writes (field manager and User-Agent),
-// and honours a kubeconfig cluster's proxy-url (HTTP CONNECT and SOCKS5, through real local
-// proxies that alone can resolve the server's name).
+// honours a kubeconfig cluster's proxy-url (HTTP CONNECT and SOCKS5, through real local proxies
+// that alone can resolve the server's name), and opens new TLS connections when an exec plugin
+// hands out a new client certificate.
 import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
+import { createControlPlanePki } from "../../src/controlplane/pki.js";
 import { ApiError, KubeClient, userAgent } from "../../src/kube/client.js";
 import type { KubeObject } from "../../src/kube/informer.js";
 import { ferryVersion } from "../../src/util/ferry-version.js";
@@ -11,7 +16,7 @@ import { chartClient } from "../support/chart-identity.js";
 import { adminClient, createNamespace } from "../support/cluster.js";
 import { startConnectProxy } from "../support/connect-proxy.js";
 import { createSecret, installTestCrds, patchObject, recordSecretValues, startTestFerry, unb64, waitForObject } from "../support/ferry.js";
-import { kubeConfigVariant } from "../support/kubeconfig-variant.js";
+import { execUser, kubeConfigVariant } from "../support/kubeconfig-variant.js";
 import { startSocksProxy } from "../support/socks-proxy.js";
 
 /** A name in the apiserver's certificate that does not resolve here: only the proxies map it. */
@@ -84,4 +89,37 @@ test("a socks5h proxy-url carries requests and watches", async (t) => {
   assert.ok(proxy.opened >= 2, "the write and the watch each had a tunnel");
   abort.abort();
   await watch;
+});
+
+test("a new client certificate from an exec plugin opens new TLS connections and closes the old ones", async (t) => {
+  const proxy = await startConnectProxy(hosts);
+  t.after(() => proxy.close());
+  const admin = await adminClient();
+  await chartClient();
+  const token = await admin.request<{ status: { token: string } }>("POST", "/api/v1/namespaces/ferry-system/serviceaccounts/ferry-chart-identity/token", {
+    body: { apiVersion: "authentication.k8s.io/v1", kind: "TokenRequest", spec: { expirationSeconds: 600 } },
+  });
+  // Two distinct client certificates (the apiserver does not trust their CA: the token authenticates).
+  const dir = mkdtempSync(join(tmpdir(), "ferry-exec-cert-"));
+  const credential = (certificate: { certPem: string; keyPem: string }, expiresInSeconds: number) =>
+    JSON.stringify({
+      apiVersion: "client.authentication.k8s.io/v1",
+      kind: "ExecCredential",
+      status: { token: token.status.token, clientCertificateData: certificate.certPem, clientKeyData: certificate.keyPem, expirationTimestamp: new Date(Date.now() + expiresInSeconds * 1000).toISOString() },
+    });
+  const [first, second] = [createControlPlanePki("10.96.0.1").admin, createControlPlanePki("10.96.0.1").admin];
+  writeFileSync(join(dir, "credential-1.json"), credential(first, 6));
+  writeFileSync(join(dir, "credential-2.json"), credential(second, 3600));
+
+  const client = await KubeClient.create(
+    kubeConfigVariant(admin, { serverHost: proxiedHost, proxyUrl: proxy.url, user: execUser("./exec-file-plugin.ts", { FERRY_PLUGIN_DIR: dir }) }),
+  );
+  t.after(() => client.close());
+  for (let i = 0; i < 3; i++) await client.get("/api/v1/namespaces/ferry-system/secrets", { query: { limit: 1 } });
+  assert.equal(proxy.opened, 1, "one pooled connection with the first certificate");
+
+  await waitFor(() => client.execPluginRuns >= 2, { timeoutMs: 30_000, description: "the plugin to run again before the first credential expires" });
+  for (let i = 0; i < 3; i++) await client.get("/api/v1/namespaces/ferry-system/secrets", { query: { limit: 1 } });
+  assert.equal(proxy.opened, 2, "one new pooled connection with the second certificate");
+  await waitFor(() => proxy.open === 1, { timeoutMs: 10_000, description: "the first certificate's idle connection to close" });
 });

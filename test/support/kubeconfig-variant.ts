@@ -23,3 +23,16 @@ export function kubeConfigVariant(base: KubeClient, variant: Variant): KubeConfi
   });
   return kubeConfig;
 }
+
+/** An exec user running a plugin script of test/support with the pinned node. */
+export function execUser(plugin: string, env: Record<string, string>): Omit<User, "name"> {
+  return {
+    exec: {
+      apiVersion: "client.authentication.k8s.io/v1",
+      command: process.execPath,
+      args: [new URL(plugin, import.meta.url).pathname],
+      env: Object.entries(env).map(([name, value]) => ({ name, value })),
+      interactiveMode: "Never",
+    },
+  };
+}
