@@ -29,6 +29,7 @@ export interface ExecCredential {
 }
 
 const defaultApiVersion = "client.authentication.k8s.io/v1";
+const knownApiVersions = [defaultApiVersion, "client.authentication.k8s.io/v1beta1"];
 
 /** The exec stanza of a kubeconfig user, if it authenticates with a plugin. */
 export function execConfigOf(user: { exec?: unknown; authProvider?: { config?: { exec?: unknown } } } | null | undefined): ExecConfig | undefined {
@@ -60,9 +61,10 @@ function parseCredential(exec: ExecConfig, stdout: string): ExecCredential {
   } catch {
     throw new Error(`${where} did not print an ExecCredential (invalid JSON)`);
   }
-  const apiVersion = exec.apiVersion ?? defaultApiVersion;
-  if (parsed.kind !== "ExecCredential" || parsed.apiVersion !== apiVersion) {
-    throw new Error(`${where} printed ${parsed.kind ?? "no kind"} ${parsed.apiVersion ?? ""}, not an ExecCredential of ${apiVersion}`);
+  // client-go requires the stanza's apiVersion; without one (client-node accepted that) either version will do.
+  const accepted = exec.apiVersion ? [exec.apiVersion] : knownApiVersions;
+  if (parsed.kind !== "ExecCredential" || !accepted.includes(parsed.apiVersion ?? "")) {
+    throw new Error(`${where} printed ${parsed.kind ?? "no kind"} ${parsed.apiVersion ?? ""}, not an ExecCredential of ${accepted.join(" or ")}`);
   }
   const status = parsed.status ?? {};
   const text = (key: string) => (typeof status[key] === "string" && status[key] !== "" ? (status[key] as string) : undefined);

@@ -26,6 +26,13 @@ test("a client certificate and key are a credential too", async () => {
   assert.equal(result.clientKeyData, "KEY");
 });
 
+test("a stanza without apiVersion takes an ExecCredential of v1 or v1beta1", async () => {
+  const exec = (apiVersion: string) => ({ command: "bash", args: ["-c", credential({ token: "tok" }, apiVersion)] });
+  assert.equal((await runExecPlugin(exec("client.authentication.k8s.io/v1beta1"), cluster)).token, "tok");
+  assert.equal((await runExecPlugin(exec("client.authentication.k8s.io/v1"), cluster)).token, "tok");
+  await assert.rejects(runExecPlugin(exec("client.authentication.k8s.io/v1alpha1"), cluster), /not an ExecCredential of client\.authentication\.k8s\.io\/v1 or/);
+});
+
 test("failures name the plugin and never include its output", async () => {
   const cases: Array<[ExecConfig, RegExp]> = [
     [plugin("echo secret-token-123; exit 3"), /exec plugin "bash" exited with code 3/],
