@@ -2,7 +2,7 @@
 // with): it resolves names through `hosts` first, so a server name only the proxy knows proves
 // that traffic went through it, and counts the tunnels it opened and those still open.
 import { createServer, type IncomingMessage } from "node:http";
-import { connect, type Socket } from "node:net";
+import { connect, type Server, type Socket } from "node:net";
 import type { Duplex } from "node:stream";
 
 export interface TunnelCounts {
@@ -44,11 +44,16 @@ export async function startConnectProxy(hosts: Record<string, string> = {}): Pro
       if (head.length > 0) upstream.write(head);
     });
   });
+  return listenOnLoopback(server, sockets, "http", counts);
+}
+
+/** Starts a proxy server on a free loopback port; closing it also cuts the tunnels it holds. */
+export async function listenOnLoopback(server: Server, sockets: Set<Duplex>, scheme: string, counts: TunnelCounts): Promise<TestProxy> {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const address = server.address();
   if (!address || typeof address === "string") throw new Error("proxy has no port");
   return Object.assign(counts, {
-    url: `http://127.0.0.1:${address.port}`,
+    url: `${scheme}://127.0.0.1:${address.port}`,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();

@@ -1,7 +1,7 @@
 // A real SOCKS5 proxy (RFC 1928: no authentication, CONNECT) on 127.0.0.1 for tests, with the
 // same host map and tunnel counts as the CONNECT proxy.
 import { createServer, type Socket } from "node:net";
-import { tunnel, type TestProxy, type TunnelCounts } from "./connect-proxy.js";
+import { listenOnLoopback, tunnel, type TestProxy, type TunnelCounts } from "./connect-proxy.js";
 
 /** Reads the greeting and the CONNECT request from `buffer`; undefined until both are complete. */
 function parseRequest(buffer: Buffer): { host: string; port: number; length: number } | undefined {
@@ -52,15 +52,5 @@ export async function startSocksProxy(hosts: Record<string, string> = {}): Promi
     };
     client.on("data", onData);
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  if (!address || typeof address === "string") throw new Error("proxy has no port");
-  return Object.assign(counts, {
-    url: `socks5h://127.0.0.1:${address.port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  });
+  return listenOnLoopback(server, sockets, "socks5h", counts);
 }
