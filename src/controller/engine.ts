@@ -44,6 +44,10 @@ export interface EngineOptions {
   silenceTimeoutMs?: number;
   /** Plan but never write (the CLI's status, explain and plan commands). */
   dryRun?: boolean;
+  /** Leader election's gate: checked right before each write; false = send nothing more. */
+  mayWrite?: () => boolean;
+  /** Aborts when the leader's term ends: a write not sent by then (e.g. waiting for a rate-limit token) is not sent. */
+  writeSignal?: AbortSignal;
 }
 
 /** Objects that are not in the cluster (yet), planned as if they were: `ferry plan -f`. */
@@ -595,9 +599,8 @@ export class Engine {
       metrics.copies.set({ state: "failed" }, sum("failed"));
       metrics.rules.reset();
       for (const rule of rules) metrics.rules.inc({ dialect: rule.origin.dialect });
-      for (const informer of this.informers) metrics.secondsSinceWatchEvent.set({ watch: informer.name }, Math.min(informer.secondsSinceActivity(), 1e9));
     }
-    this.report(result.reports, errors);
+    if (this.options.mayWrite?.() !== false) this.report(result.reports, errors);
     this.lastPlanMs = Number(process.hrtime.bigint() - started) / 1e6;
     this.lastPlanEnd = Date.now();
     this.onPlanned?.(result.reports, errors);
@@ -662,7 +665,8 @@ export class Engine {
       attributes: { "ferry.action": action.type, "ferry.kind": target.kind, "ferry.namespace": target.namespace, "ferry.name": target.name, "ferry.rule": action.ruleId ?? "" },
     });
     try {
-      await this.writer.execute(action);
+      if (this.options.mayWrite?.() === false) return; // no longer the leader: the engine is being stopped
+      await this.writer.execute(action, this.options.writeSignal);
     } catch (error) {
       span.setStatus({ code: 2, message: error instanceof ApiError ? error.reason : "Error" });
       if (action.type === "create" && isApiError(error, 409)) {

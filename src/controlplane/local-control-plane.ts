@@ -8,6 +8,7 @@ import { request as httpsRequest } from "node:https";
 import { get as httpGet } from "node:http";
 import { join, resolve } from "node:path";
 import { delay, waitFor } from "../util/wait-for.js";
+import { auditArgs, readAuditLog, type AuditEvent } from "./audit-log.js";
 import { ensureControlPlaneBinaries } from "./build.js";
 import { freePort } from "./free-port.js";
 import { createControlPlanePki } from "./pki.js";
@@ -34,6 +35,8 @@ export interface UpOptions {
   apiserverArgs?: string[];
   /** Timeout for the whole start, in ms (default 120 s). */
   timeoutMs?: number;
+  /** Write the apiserver's audit log (src/controlplane/audit-log.ts; off by default). */
+  audit?: boolean;
 }
 
 const serviceClusterIpRange = "10.96.0.0/16";
@@ -189,6 +192,7 @@ export class LocalControlPlane {
         "--allow-privileged=true",
         "--profiling=false",
         "--v=0",
+        ...(options.audit ? auditArgs(dir) : []),
         ...(options.apiserverArgs ?? []),
       ],
       controllerManager: [
@@ -198,7 +202,7 @@ export class LocalControlPlane {
         "--bind-address=127.0.0.1",
         `--secure-port=${ports.controllerManager}`,
         `--cert-dir=${join(dir, "pki", "kcm")}`,
-        "--controllers=namespace-controller,serviceaccount-controller,serviceaccount-token-controller,garbage-collector-controller,root-ca-certificate-publisher-controller",
+        "--controllers=namespace-controller,serviceaccount-controller,serviceaccount-token-controller,garbage-collector-controller,root-ca-certificate-publisher-controller,clusterrole-aggregation-controller",
         `--service-account-private-key-file=${saKey}`,
         `--root-ca-file=${caCert}`,
         "--use-service-account-credentials=false",
@@ -330,6 +334,11 @@ export class LocalControlPlane {
       req.on("error", reject);
       req.end();
     });
+  }
+
+  /** The apiserver's audit log so far (empty unless started with `audit`). */
+  auditEvents(): AuditEvent[] {
+    return readAuditLog(this.dir);
   }
 
   /** Recent lines of each component's log, for error messages. */

@@ -25,7 +25,7 @@ async function installCrdsAsAdmin(): Promise<void> {
 }
 let crdsInstalled: Promise<void> | undefined;
 
-/** The CRDs, installed once per test file as the chart would: for tests that bring their own client. */
+/** Ferry's CRDs, installed as admin once per run, as the Helm chart installs them before Ferry starts. */
 export function installTestCrds(): Promise<void> {
   crdsInstalled ??= installCrdsAsAdmin();
   return crdsInstalled;
