@@ -7,7 +7,7 @@
 import { KubeConfig } from "@kubernetes/client-node";
 import { request as httpsRequest } from "node:https";
 import { request as httpRequest, type Agent, type IncomingMessage } from "node:http";
-import { ferryVersion } from "../util/ferry-version.js";
+import { buildInfo } from "../ops/build-info.js";
 import { CredentialSource } from "./credentials.js";
 import { TokenBucket } from "./token-bucket.js";
 import { createTransport, retireTransport, type TlsMaterial } from "./transport.js";
@@ -57,7 +57,8 @@ export const FIELD_MANAGER = "ferry";
 
 /** `ferry/<version> (node <version>; <os>/<arch>)`: apiserver audit logs and metrics name Ferry by it. */
 export function userAgent(): string {
-  return `ferry/${ferryVersion()} (node ${process.version}; ${process.platform}/${process.arch})`;
+  const { version, node } = buildInfo();
+  return `ferry/${version} (node ${node}; ${process.platform}/${process.arch})`;
 }
 
 const writeMethods = new Set(["POST", "PUT", "PATCH"]);

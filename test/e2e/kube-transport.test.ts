@@ -3,14 +3,14 @@
 // that alone can resolve the server's name), and opens new TLS connections when an exec plugin
 // hands out a new client certificate.
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { repositoryRoot } from "../../src/controlplane/build.js";
 import { createControlPlanePki } from "../../src/controlplane/pki.js";
 import { ApiError, KubeClient, userAgent } from "../../src/kube/client.js";
 import type { KubeObject } from "../../src/kube/informer.js";
-import { ferryVersion } from "../../src/util/ferry-version.js";
 import { waitFor } from "../../src/util/wait-for.js";
 import { chartClient } from "../support/chart-identity.js";
 import { adminClient, createNamespace } from "../support/cluster.js";
@@ -38,7 +38,8 @@ test("Ferry's writes name it: its copies are managed by field manager ferry, its
     ["ferry"],
   );
 
-  assert.equal(userAgent(), `ferry/${ferryVersion()} (node ${process.version}; ${process.platform}/${process.arch})`);
+  const packageVersion = (JSON.parse(readFileSync(join(repositoryRoot(), "package.json"), "utf8")) as { version: string }).version;
+  assert.equal(userAgent(), `ferry/${packageVersion} (node ${process.version}; ${process.platform}/${process.arch})`);
   // A write that leaves the manager to the apiserver gets the User-Agent's product name.
   const admin = await adminClient();
   const unnamed = await admin.request<Managed>("POST", `/api/v1/namespaces/${source}/configmaps`, { query: { fieldManager: "" }, body: { metadata: { name: "unnamed" }, data: { a: "b" } } });
