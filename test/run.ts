@@ -1,5 +1,5 @@
-// `npm test`: starts one real control plane for the whole run (the global setup node 20's test
-// runner lacks), runs every test file with node's test runner, and tears the control plane down.
+// `npm test`: starts one real control plane for the whole run, runs every test file with node's
+// test runner (their processes find the plane in FERRY_TEST_CLUSTER_DIR), and tears it down.
 // Arguments, if any, are test files or folders to run instead of all of them.
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, statSync } from "node:fs";

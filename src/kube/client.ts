@@ -1,12 +1,16 @@
 // A thin HTTP client for the Kubernetes API. @kubernetes/client-node loads the kubeconfig and
-// resolves authentication (client certificates, tokens, exec plugins, in-cluster config); this
-// class owns the transport: one keep-alive connection pool, a client-side rate limit, metadata-
-// only Accept headers, streaming watches and errors that never carry request bodies.
+// resolves authentication (credentials.ts keeps it current); this class owns the transport: one
+// keep-alive connection pool (transport.ts, through the cluster's proxy-url if it has one), a
+// client-side rate limit, metadata-only Accept headers, streaming watches and errors that never
+// carry request bodies. Every request says who sends it (User-Agent `ferry/<version>`) and every
+// write names Ferry as its field manager, so managedFields and audit logs attribute Ferry's writes.
 import { KubeConfig } from "@kubernetes/client-node";
-import { Agent, request as httpsRequest, type RequestOptions } from "node:https";
-import { request as httpRequest, Agent as HttpAgent, type IncomingMessage } from "node:http";
-import { credentialRefreshAt } from "./credential-expiry.js";
+import { request as httpsRequest } from "node:https";
+import { request as httpRequest, type Agent, type IncomingMessage } from "node:http";
+import { buildInfo } from "../ops/build-info.js";
+import { CredentialSource } from "./credentials.js";
 import { TokenBucket } from "./token-bucket.js";
+import { createTransport, retireTransport, type TlsMaterial } from "./transport.js";
 
 export const PARTIAL_OBJECT_METADATA_LIST =
   "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json";
@@ -39,6 +43,7 @@ export interface KubeClientOptions {
 }
 
 export interface RequestSpec {
+  /** For POST, PUT and PATCH, `fieldManager` defaults to {@link FIELD_MANAGER}. */
   query?: Record<string, string | number | boolean | undefined>;
   body?: unknown;
   contentType?: string;
@@ -46,6 +51,17 @@ export interface RequestSpec {
   timeoutMs?: number;
   signal?: AbortSignal;
 }
+
+/** The field manager of Ferry's writes, unless a request names its own. */
+export const FIELD_MANAGER = "ferry";
+
+/** `ferry/<version> (node <version>; <os>/<arch>)`: apiserver audit logs and metrics name Ferry by it. */
+export function userAgent(): string {
+  const { version, node } = buildInfo();
+  return `ferry/${version} (node ${node}; ${process.platform}/${process.arch})`;
+}
+
+const writeMethods = new Set(["POST", "PUT", "PATCH"]);
 
 /** Keeps only what an operator may see of an apiserver error: no request body, bounded length. */
 function sanitizeMessage(message: string): string {
@@ -55,38 +71,27 @@ function sanitizeMessage(message: string): string {
 
 export class KubeClient {
   readonly server: URL;
-  private readonly agent: Agent | HttpAgent;
+  private agent!: Agent;
+  private credentials!: CredentialSource;
   private readonly limiter: TokenBucket;
-  private headers: Record<string, string> = {};
+  private readonly userAgent = userAgent();
   /** Responses by HTTP status (0 = connection error): how often the apiserver shed load, etc. */
   readonly responseCounts = new Map<number, number>();
-  private headersFetchedAt = 0;
 
   private constructor(
     private readonly kubeConfig: KubeConfig,
-    private readonly tls: Pick<RequestOptions, "ca" | "cert" | "key" | "rejectUnauthorized" | "servername">,
     private readonly options: KubeClientOptions,
   ) {
     const cluster = kubeConfig.getCurrentCluster();
     if (!cluster) throw new Error("kubeconfig has no current cluster");
     this.server = new URL(cluster.server);
-    const maxSockets = options.maxSockets ?? 64;
-    this.agent =
-      this.server.protocol === "https:"
-        ? new Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets, ...tls })
-        : new HttpAgent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
     this.limiter = new TokenBucket(options.qps ?? 200, options.burst ?? 400);
   }
 
   static async create(kubeConfig: KubeConfig, options: KubeClientOptions = {}): Promise<KubeClient> {
-    const probe: RequestOptions = {};
-    await kubeConfig.applyToHTTPSOptions(probe);
-    const client = new KubeClient(
-      kubeConfig,
-      { ca: probe.ca, cert: probe.cert, key: probe.key, rejectUnauthorized: probe.rejectUnauthorized, servername: probe.servername },
-      options,
-    );
-    await client.refreshHeaders();
+    const client = new KubeClient(kubeConfig, options);
+    client.credentials = await CredentialSource.create(kubeConfig, (tls) => client.replaceTransport(tls));
+    client.agent = client.newTransport((await client.credentials.current()).tls);
     return client;
   }
 
@@ -100,29 +105,27 @@ export class KubeClient {
     return this.kubeConfig;
   }
 
-  /** Re-reads bearer tokens (projected ServiceAccount tokens rotate; exec plugins expire). */
-  private async refreshHeaders(): Promise<void> {
-    const opts: RequestOptions = {};
-    await this.kubeConfig.applyToHTTPSOptions(opts);
-    const headers: Record<string, string> = {};
-    for (const [key, value] of Object.entries(opts.headers ?? {})) {
-      if (typeof value === "string" || typeof value === "number") headers[key] = String(value);
-    }
-    if (opts.auth) headers.Authorization = `Basic ${Buffer.from(opts.auth).toString("base64")}`;
-    this.headers = headers;
-    this.headersFetchedAt = Date.now();
+  /** How often the kubeconfig's exec credential plugin ran (0 without one). */
+  get execPluginRuns(): number {
+    return this.credentials.execRuns;
   }
 
-  private async currentHeaders(): Promise<Record<string, string>> {
-    const now = Date.now();
-    const due = credentialRefreshAt(this.kubeConfig);
-    if (now - this.headersFetchedAt > 60_000 || (due !== undefined && now >= due)) await this.refreshHeaders();
-    return this.headers;
+  private newTransport(tls: TlsMaterial): Agent {
+    const proxyUrl = this.kubeConfig.getCurrentCluster()?.proxyUrl;
+    return createTransport({ server: this.server, tls, proxyUrl, maxSockets: this.options.maxSockets ?? 64 });
   }
 
-  private url(path: string, query?: RequestSpec["query"]): URL {
+  /** A new client certificate: new requests open new TLS connections, the old pool drains. */
+  private replaceTransport(tls: TlsMaterial): void {
+    const old = this.agent;
+    this.agent = this.newTransport(tls);
+    retireTransport(old);
+  }
+
+  private url(method: string, path: string, query?: RequestSpec["query"]): URL {
     const url = new URL(path, this.server);
-    for (const [key, value] of Object.entries(query ?? {})) {
+    const all = writeMethods.has(method) && query?.fieldManager === undefined ? { ...query, fieldManager: FIELD_MANAGER } : query;
+    for (const [key, value] of Object.entries(all ?? {})) {
       if (value !== undefined) url.searchParams.set(key, String(value));
     }
     return url;
@@ -131,8 +134,9 @@ export class KubeClient {
   /** Sends a request and resolves with the raw response (caller consumes the body). */
   private async send(method: string, path: string, spec: RequestSpec, limited: boolean): Promise<IncomingMessage> {
     if (limited) await this.limiter.take();
-    const url = this.url(path, spec.query);
-    const headers: Record<string, string> = { ...(await this.currentHeaders()), Accept: spec.accept ?? "application/json" };
+    const url = this.url(method, path, spec.query);
+    const credentials = await this.credentials.current();
+    const headers: Record<string, string> = { ...credentials.headers, Accept: spec.accept ?? "application/json", "User-Agent": this.userAgent };
     let payload: Buffer | undefined;
     if (spec.body !== undefined) {
       payload = Buffer.from(typeof spec.body === "string" ? spec.body : JSON.stringify(spec.body));
@@ -141,7 +145,10 @@ export class KubeClient {
     }
     const doRequest = url.protocol === "https:" ? httpsRequest : httpRequest;
     return new Promise((resolve, reject) => {
-      const req = doRequest(url, { method, headers, agent: this.agent, signal: spec.signal }, resolve);
+      const req = doRequest(url, { method, headers, agent: this.agent, signal: spec.signal }, (response) => {
+        if (response.statusCode === 401) this.credentials.refused(credentials.generation);
+        resolve(response);
+      });
       if (spec.timeoutMs) req.setTimeout(spec.timeoutMs, () => req.destroy(new Error(`${method} ${url.pathname} timed out`)));
       req.on("error", (error) => reject(new ApiError(0, "ConnectionError", sanitizeMessage(`${method} ${url.pathname}: ${error.message}`))));
       req.end(payload);
@@ -172,8 +179,6 @@ export class KubeClient {
     const status = response.statusCode ?? 0;
     this.responseCounts.set(status, (this.responseCounts.get(status) ?? 0) + 1);
     this.options.onRequest?.(method, path, status);
-    // A rejected credential (expired, rotated): read it again before the next request.
-    if (status === 401) this.headersFetchedAt = 0;
     if (status >= 200 && status < 300) return (text ? JSON.parse(text) : undefined) as T;
     let reason = "Unknown";
     let message = `${method} ${path}: HTTP ${status}`;
@@ -210,7 +215,6 @@ export class KubeClient {
     const response = await this.send("GET", path, spec, false);
     const status = response.statusCode ?? 0;
     if (status !== 200) {
-      if (status === 401) this.headersFetchedAt = 0;
       const chunks: Buffer[] = [];
       for await (const chunk of response) chunks.push(chunk as Buffer);
       let reason = "Unknown";
@@ -239,6 +243,7 @@ export class KubeClient {
   }
 
   close(): void {
+    this.credentials.close();
     this.agent.destroy();
   }
 }
