@@ -192,7 +192,7 @@ export class Engine {
       }
     }
     this.writer = new CopyWriter(client, {
-      written: (kind, object) => this.copies[kind].recordWrite(object),
+      written: (kind, object, basedOn) => this.copies[kind].recordWrite(object, basedOn),
       deleted: (kind, namespace, name) => {
         this.copies[kind].recordDelete(`${namespace}/${name}`);
         this.metadata[kind].recordDelete(`${namespace}/${name}`);

@@ -4,6 +4,7 @@
 // longer than the bookmark interval allows, and reports its health for /readyz.
 import { ApiError, KubeClient, PARTIAL_OBJECT_METADATA, PARTIAL_OBJECT_METADATA_LIST, isApiError } from "./client.js";
 import { delay } from "../util/wait-for.js";
+import { OwnWrites } from "./own-writes.js";
 import { RecordStore, type RecordPacking } from "./record-store.js";
 
 export interface KubeObject {
@@ -83,6 +84,7 @@ export class Informer<T extends object = KubeObject> implements RunningWatch {
   private loop: Promise<void> | undefined;
   private listResourceVersion = "";
   private relistRequested = false;
+  private readonly ownWrites = new OwnWrites();
   restarts = 0;
 
   constructor(private readonly options: InformerOptions<T>) {
@@ -127,9 +129,14 @@ export class Informer<T extends object = KubeObject> implements RunningWatch {
     this.abort?.abort();
   }
 
-  /** Records an object we just wrote, so a plan does not act on stale state before the watch catches up. */
-  recordWrite(object: KubeObject): void {
+  /**
+   * Records an object we just wrote, so a plan does not act on stale state before the watch
+   * catches up. `basedOn` is the resourceVersion the write was conditioned on (undefined for a
+   * create): if the watch has moved past it meanwhile, what it delivered stays (see OwnWrites).
+   */
+  recordWrite(object: KubeObject, basedOn?: string): void {
     const key = objectStoreKey(object);
+    if (!this.ownWrites.recordWrite(key, object.metadata.resourceVersion, basedOn, this.store.version(key))) return;
     const previous = this.store.get(key);
     const record = this.transform(object);
     this.store.set(key, record, object.metadata.resourceVersion);
@@ -137,6 +144,7 @@ export class Informer<T extends object = KubeObject> implements RunningWatch {
   }
 
   recordDelete(key: string): void {
+    this.ownWrites.forget(key);
     const previous = this.store.get(key);
     if (!previous) return;
     this.store.delete(key);
@@ -225,6 +233,7 @@ export class Informer<T extends object = KubeObject> implements RunningWatch {
       this.store.set(key, record, itemVersion);
       if (this.synced) this.options.onChange?.(previous ? "modified" : "added", key, record, previous);
     }
+    this.ownWrites.clear();
     this.listResourceVersion = resourceVersion ?? "";
     this.lastListAt = Date.now();
     this.lastActivityAt = Date.now();
@@ -296,24 +305,16 @@ export class Informer<T extends object = KubeObject> implements RunningWatch {
     const key = objectStoreKey(event.object);
     const previous = this.store.get(key);
     if (event.type === "DELETED") {
+      this.ownWrites.forget(key);
       if (!previous) return;
       this.store.delete(key);
       this.options.onChange?.("deleted", key, undefined, previous);
       return;
     }
-    // Skip events we already know from our own write (recordWrite) or that are older than it.
-    const known = this.store.version(key);
-    if (known && resourceVersion && !isNewer(resourceVersion, known)) return;
+    // Skip events we already know, and those the watch delivers before our own recorded write.
+    if (!this.ownWrites.isNews(key, resourceVersion, this.store.version(key))) return;
     const record = this.transform(event.object);
     this.store.set(key, record, resourceVersion);
     this.options.onChange?.(previous ? "modified" : "added", key, record, previous);
   }
-}
-
-/** etcd resource versions are integers; compare them as such, treating anything odd as newer. */
-function isNewer(candidate: string, known: string): boolean {
-  if (/^\d+$/.test(candidate) && /^\d+$/.test(known)) {
-    return candidate.length !== known.length ? candidate.length > known.length : candidate > known;
-  }
-  return candidate !== known;
 }

@@ -150,11 +150,11 @@ export class MemberWorker {
         this.clientProblem = undefined;
         this.clientFailures = 0;
         this.writer = new CopyWriter(client, {
-          written: (kind, object) => {
+          written: (kind, object, basedOn) => {
             const key = `${object.metadata.namespace ?? ""}/${object.metadata.name}`;
-            if (object.metadata.namespace === this.memberNamespace) this.l1?.[kind].recordWrite(object);
-            this.managed?.[kind].recordWrite(object);
-            if (this.view?.metadata[kind].store.has(key)) this.view.metadata[kind].recordWrite(object);
+            if (object.metadata.namespace === this.memberNamespace) this.l1?.[kind].recordWrite(object, basedOn);
+            this.managed?.[kind].recordWrite(object, basedOn);
+            if (this.view?.metadata[kind].store.has(key)) this.view.metadata[kind].recordWrite(object, basedOn);
           },
           deleted: (kind, namespace, name) => {
             const key = `${namespace}/${name}`;

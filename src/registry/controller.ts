@@ -445,7 +445,7 @@ export class RegistryController {
       const body = { ...desired, metadata: { ...desired.metadata, resourceVersion: existing.metadata.resourceVersion, labels: { ...existing.metadata.labels, ...desired.metadata.labels }, annotations: { ...keepForeign(existing.metadata.annotations), ...desired.metadata.annotations } } };
       written = await this.options.client.request<KubeObject>("PUT", path, { body });
     }
-    this.secrets.recordWrite(written);
+    this.secrets.recordWrite(written, existing?.metadata.resourceVersion);
     this.log.debug({ credential: state.spec.id, secret: name }, "generated registry Secret written");
   }
 
