@@ -12,6 +12,7 @@
 // - the confirmation of Ferry's own write (the copy now is what the plan wanted), our copies as
 //   the metadata watch sees them, and objects no rule reads or could write: nothing to decide;
 //   the reports are refreshed when the writes drain, and at least every second meanwhile.
+import { carriesKey } from "../core/key-match.js";
 import { managedSelector } from "../core/marks.js";
 import { copyName } from "../core/desired-copy.js";
 import { PULL_LABEL, SOURCE_CLUSTER_LABEL, labelValue } from "../core/marks.js";
@@ -26,7 +27,7 @@ import type { Logger } from "../ops/logger.js";
 import type { FerryMetrics } from "../ops/metrics.js";
 import { tracer } from "../ops/tracing.js";
 import { EventRecorder, type EventTarget } from "./event-recorder.js";
-import { ObservedView, copyRecord, hasAnyKey, metadataPacking, metadataRecord, namespaceInfo, sourceObject, toCustomResource } from "./observed-state.js";
+import { ObservedView, copyRecord, metadataPacking, metadataRecord, namespaceInfo, sourceObject, toCustomResource } from "./observed-state.js";
 import { StatusWriter } from "./status-writer.js";
 
 export interface EngineOptions {
@@ -331,7 +332,7 @@ export class Engine {
   }
 
   private carriesTriggerKeys(record: ObservedRecord | undefined): boolean {
-    return record !== undefined && (hasAnyKey(record.labels, this.triggerKeys) || hasAnyKey(record.annotations, this.triggerKeys));
+    return record !== undefined && carriesKey(record, this.triggerKeys);
   }
 
   private onSourceMetadata(kind: SourceKind, key: string, current: ObservedRecord | undefined, previous: ObservedRecord | undefined): void {
@@ -380,10 +381,10 @@ export class Engine {
         ...(this.overlay?.sources ?? []).filter((o) => o.kind === kind),
       ];
       for (const record of records) {
-        if (!hasAnyKey(record.labels, this.triggerKeys) && !hasAnyKey(record.annotations, this.triggerKeys)) continue;
+        if (!carriesKey(record, this.triggerKeys)) continue;
         const meta: SourceMetadata = { kind, namespace: record.namespace, name: record.name, uid: record.uid, resourceVersion: record.resourceVersion, labels: record.labels, annotations: record.annotations };
         for (const dialect of this.options.dialects) {
-          if (!dialect.fromSource || !(hasAnyKey(record.labels, dialect.triggerKeys) || hasAnyKey(record.annotations, dialect.triggerKeys))) continue;
+          if (!dialect.fromSource || !carriesKey(record, dialect.triggerKeys)) continue;
           parsed.set(`${dialect.name}|${kind}/${record.namespace}/${record.name}`, { dialect, result: safeParse(() => dialect.fromSource!(meta, context), dialect, meta) });
         }
       }

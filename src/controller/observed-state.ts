@@ -1,6 +1,7 @@
 // Compact records of what the watches saw. Copies keep only their content hash (not their data);
 // unrelated Secrets and ConfigMaps keep only their identity, so memory does not follow their bytes.
 import { contentHash } from "../core/hash.js";
+import { hasMatchingKey } from "../core/key-match.js";
 import { MANAGED_BY_LABEL, isFerryCopy } from "../core/marks.js";
 import { objectKey, type ObservedLookup } from "../core/plan.js";
 import type { NamespaceInfo, ObservedObject, SourceKind, SourceObject } from "../core/types.js";
@@ -27,23 +28,12 @@ function withoutLastApplied(annotations: Record<string, string> | undefined): Re
   return rest;
 }
 
-/** Does any label/annotation key match one of these keys or prefixes (ending in "/")? */
-export function hasAnyKey(map: Record<string, string> | undefined, keys: readonly string[]): boolean {
-  if (!map) return false;
-  for (const key of Object.keys(map)) {
-    for (const candidate of keys) {
-      if (key === candidate || (candidate.endsWith("/") && key.startsWith(candidate))) return true;
-    }
-  }
-  return false;
-}
-
 /** A metadata-only record: full labels/annotations only for objects some dialect or the planner cares about. */
 export function metadataRecord(kind: SourceKind, relevantKeys: readonly string[]) {
   return (object: KubeObject): ObservedObject => {
     const labels = object.metadata.labels;
     const annotations = object.metadata.annotations;
-    const relevant = labels?.[MANAGED_BY_LABEL] !== undefined || hasAnyKey(labels, relevantKeys) || hasAnyKey(annotations, relevantKeys);
+    const relevant = labels?.[MANAGED_BY_LABEL] !== undefined || hasMatchingKey(labels, relevantKeys) || hasMatchingKey(annotations, relevantKeys);
     return {
       kind,
       namespace: object.metadata.namespace ?? "",

@@ -310,21 +310,6 @@ export function metaMaps(meta: unknown): { labels: Record<string, string>; annot
   return { labels: stringMap(meta.labels), annotations: stringMap(meta.annotations) };
 }
 
-/** True when the labels or annotations carry one of the keys (or a key under a "prefix/" entry). */
-export function carriesAnyKey(
-  maps: { labels: Record<string, string>; annotations: Record<string, string> },
-  keys: readonly string[],
-): boolean {
-  for (const source of [maps.annotations, maps.labels]) {
-    for (const key of Object.keys(source)) {
-      for (const trigger of keys) {
-        if (trigger.endsWith("/") ? key.startsWith(trigger) : key === trigger) return true;
-      }
-    }
-  }
-  return false;
-}
-
 /** A SourceMetadata that is safe to read even when the input object is malformed. */
 export function saneSource(meta: SourceMetadata): SourceMetadata | undefined {
   if (!isRecord(meta)) return undefined;

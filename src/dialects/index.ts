@@ -39,22 +39,6 @@ export function triggerKeysOf(dialects: readonly Dialect[]): string[] {
   return [...keys].sort();
 }
 
-/** True when a key is one of the trigger keys or lies under a trigger "prefix/". */
-export function isTriggerKey(key: string, triggerKeys: readonly string[]): boolean {
-  return triggerKeys.some((trigger) => (trigger.endsWith("/") ? key.startsWith(trigger) : key === trigger));
-}
-
-/** True when labels or annotations carry any trigger key: the object must go through fromSource. */
-export function carriesTriggerKey(
-  meta: { labels?: Record<string, string>; annotations?: Record<string, string> },
-  triggerKeys: readonly string[],
-): boolean {
-  for (const map of [meta.annotations ?? {}, meta.labels ?? {}]) {
-    for (const key of Object.keys(map)) if (isTriggerKey(key, triggerKeys)) return true;
-  }
-  return false;
-}
-
 /** Dialect names must be unique: the controller routes custom resources and reports by name. */
 export function dialectByName(dialects: readonly Dialect[], name: string): Dialect | undefined {
   return dialects.find((dialect) => dialect.name === name);

@@ -10,9 +10,9 @@
 // `openkruise.io/sync-to-namespaces` (same value, same meaning); the seed's key is kept for
 // fidelity (objects built without API validation, e.g. `ferry plan` on files).
 import type { ParseResult, RuleError } from "../core/types.js";
+import { hasMatchingKey } from "../core/key-match.js";
 import type { Dialect, SourceMetadata } from "./dialect.js";
 import {
-  carriesAnyKey,
   emptyResult,
   emptyTargets,
   guard,
@@ -84,7 +84,7 @@ export const kruiseAnnotationsDialect: Dialect = {
   triggerKeys: TRIGGER_KEYS,
   fromSource(input) {
     const meta = saneSource(input);
-    if (!meta || !carriesAnyKey({ labels: {}, annotations: meta.annotations }, TRIGGER_KEYS)) return emptyResult();
+    if (!meta || !hasMatchingKey(meta.annotations, TRIGGER_KEYS)) return emptyResult();
     return guard(() => sourceOrigin(DIALECT, meta), () => parse(meta));
   },
 };

@@ -5,9 +5,9 @@
 import type { ParseResult, RuleError } from "../core/types.js";
 import { parseLabelSelector, SelectorError } from "../core/label-selector.js";
 import { labelValue } from "../core/marks.js";
+import { hasMatchingKey } from "../core/key-match.js";
 import type { Dialect, DialectContext, SourceMetadata } from "./dialect.js";
 import {
-  carriesAnyKey,
   emptyResult,
   emptyTargets,
   guard,
@@ -71,7 +71,7 @@ export const kubedDialect: Dialect = {
   triggerKeys: TRIGGER_KEYS,
   fromSource(input, context) {
     const meta = saneSource(input);
-    if (!meta || !carriesAnyKey({ labels: {}, annotations: meta.annotations }, TRIGGER_KEYS)) return emptyResult();
+    if (!meta || !hasMatchingKey(meta.annotations, TRIGGER_KEYS)) return emptyResult();
     return guard(() => sourceOrigin(DIALECT, meta), () => parse(meta, context));
   },
 };

@@ -3,8 +3,9 @@
 // into every namespace of the cluster. Protected namespaces are the engine policy's business.
 // The hub-to-member push of the same flow is a multi-cluster rule, not this dialect's.
 import type { ParseResult, RuleError } from "../core/types.js";
+import { hasMatchingKey } from "../core/key-match.js";
 import type { Dialect, DialectContext, SourceMetadata } from "./dialect.js";
-import { carriesAnyKey, emptyResult, emptyTargets, guard, pushRule, ruleError, saneSource, sourceOrigin, truncate } from "./common.js";
+import { emptyResult, emptyTargets, guard, pushRule, ruleError, saneSource, sourceOrigin, truncate } from "./common.js";
 
 const DIALECT = "mwsync";
 /** As written in the seed (`mw_sec` is not a valid DNS prefix, so the API server rejects it; kept for fidelity). */
@@ -54,7 +55,7 @@ export const mwsyncDialect: Dialect = {
   triggerKeys: TRIGGER_KEYS,
   fromSource(input, context) {
     const meta = saneSource(input);
-    if (!meta || !carriesAnyKey({ labels: {}, annotations: meta.annotations }, TRIGGER_KEYS)) return emptyResult();
+    if (!meta || !hasMatchingKey(meta.annotations, TRIGGER_KEYS)) return emptyResult();
     return guard(() => sourceOrigin(DIALECT, meta), () => parse(meta, context));
   },
 };

@@ -9,9 +9,9 @@
 // data equal to the source's, when the source's consent covers the mirror's namespace.
 import type { LabelSelector, ParseResult, Rule, RuleError, RuleOrigin, TargetSelection } from "../core/types.js";
 import { parseLabelSelector, SelectorError } from "../core/label-selector.js";
+import { hasMatchingKey } from "../core/key-match.js";
 import type { Dialect, DialectContext, SourceMetadata } from "./dialect.js";
 import {
-  carriesAnyKey,
   classifyPatterns,
   emptyResult,
   emptyTargets,
@@ -222,7 +222,7 @@ export const reflectorDialect: Dialect = {
   triggerKeys: TRIGGER_KEYS,
   fromSource(input, context) {
     const meta = saneSource(input);
-    if (!meta || !carriesAnyKey({ labels: {}, annotations: meta.annotations }, TRIGGER_KEYS)) return emptyResult();
+    if (!meta || !hasMatchingKey(meta.annotations, TRIGGER_KEYS)) return emptyResult();
     return guard(() => sourceOrigin(DIALECT, meta), () => parse(meta, context));
   },
 };

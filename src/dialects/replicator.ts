@@ -8,9 +8,9 @@
 // As in the replicator, replicate-from wins: an object that pulls is not also a push source.
 import type { ParseResult, RuleError } from "../core/types.js";
 import { parseLabelSelector, SelectorError } from "../core/label-selector.js";
+import { hasMatchingKey } from "../core/key-match.js";
 import type { Dialect, DialectContext, SourceMetadata } from "./dialect.js";
 import {
-  carriesAnyKey,
   classifyPatterns,
   emptyResult,
   emptyTargets,
@@ -113,7 +113,7 @@ export const replicatorDialect: Dialect = {
   triggerKeys: TRIGGER_KEYS,
   fromSource(input, context) {
     const meta = saneSource(input);
-    if (!meta || !carriesAnyKey({ labels: {}, annotations: meta.annotations }, TRIGGER_KEYS)) return emptyResult();
+    if (!meta || !hasMatchingKey(meta.annotations, TRIGGER_KEYS)) return emptyResult();
     return guard(
       () => sourceOrigin(DIALECT, meta),
       () => {

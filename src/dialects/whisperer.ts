@@ -4,9 +4,9 @@
 // seed's `kubectl get secrets -l ...` queries keep working. Secrets only.
 import type { ParseResult, RuleError } from "../core/types.js";
 import { labelValue } from "../core/marks.js";
+import { carriesKey } from "../core/key-match.js";
 import type { Dialect, SourceMetadata } from "./dialect.js";
 import {
-  carriesAnyKey,
   emptyResult,
   emptyTargets,
   guard,
@@ -62,7 +62,7 @@ export const whispererDialect: Dialect = {
   triggerKeys: TRIGGER_KEYS,
   fromSource(input) {
     const meta = saneSource(input);
-    if (!meta || !carriesAnyKey(meta, TRIGGER_KEYS)) return emptyResult();
+    if (!meta || !carriesKey(meta, TRIGGER_KEYS)) return emptyResult();
     return guard(() => sourceOrigin(DIALECT, meta), () => parse(meta));
   },
 };

@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { allDialects, carriesTriggerKey, dialectByName, isTriggerKey, triggerKeysOf } from "../../../src/dialects/index.js";
+import { carriesKey, matchesKey } from "../../../src/core/key-match.js";
+import { allDialects, dialectByName, triggerKeysOf } from "../../../src/dialects/index.js";
 import { context, source } from "./helpers.js";
 
 test("every dialect is registered once, under a unique name", () => {
@@ -17,10 +18,10 @@ test("trigger keys: the union, sorted and deduplicated; prefixes match keys unde
   for (const key of ["openkruise.io/sync-to", "secret-syncer.jeffl.es/sync", "mw-sync", "replicator.v1.mittwald.de/replicate-from", "reflector.v1.k8s.emberstack.com/reflects", "kubed.appscode.com/sync"]) {
     assert.ok(keys.includes(key), key);
   }
-  assert.ok(isTriggerKey("example.com/anything", ["example.com/"]));
-  assert.ok(!isTriggerKey("example.com", ["example.com/"]));
-  assert.ok(carriesTriggerKey({ labels: { "secret-syncer.jeffl.es/sync": "true" } }, keys));
-  assert.ok(!carriesTriggerKey({ labels: {}, annotations: { "secret-syncer.jeffl.es/mirror": "true" } }, keys));
+  assert.ok(matchesKey("example.com/anything", ["example.com/"]));
+  assert.ok(!matchesKey("example.com", ["example.com/"]));
+  assert.ok(carriesKey({ labels: { "secret-syncer.jeffl.es/sync": "true" } }, keys));
+  assert.ok(!carriesKey({ labels: {}, annotations: { "secret-syncer.jeffl.es/mirror": "true" } }, keys));
 });
 
 test("a source without any trigger key gets nothing from any dialect", () => {
