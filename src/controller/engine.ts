@@ -26,9 +26,9 @@ import { WorkQueue } from "../kube/work-queue.js";
 import type { Logger } from "../ops/logger.js";
 import type { FerryMetrics } from "../ops/metrics.js";
 import { tracer } from "../ops/tracing.js";
-import { EventRecorder, type EventTarget } from "./event-recorder.js";
+import { EventRecorder, type EventTarget } from "../kube/event-recorder.js";
 import { ObservedView, copyRecord, metadataPacking, metadataRecord, namespaceInfo, sourceObject, toCustomResource } from "./observed-state.js";
-import { StatusWriter } from "./status-writer.js";
+import { StatusWriter } from "../kube/status-writer.js";
 
 export interface EngineOptions {
   client: KubeClient;

@@ -5,6 +5,7 @@
 import { KubeConfig } from "@kubernetes/client-node";
 import { Agent, request as httpsRequest, type RequestOptions } from "node:https";
 import { request as httpRequest, Agent as HttpAgent, type IncomingMessage } from "node:http";
+import { redact } from "../core/redact.js";
 import { TokenBucket } from "./token-bucket.js";
 
 export const PARTIAL_OBJECT_METADATA_LIST =
@@ -47,10 +48,7 @@ export interface RequestSpec {
 }
 
 /** Keeps only what an operator may see of an apiserver error: no request body, bounded length. */
-function sanitizeMessage(message: string): string {
-  const redacted = message.replace(/[A-Za-z0-9+/=]{40,}/g, "<redacted>");
-  return redacted.length > 400 ? `${redacted.slice(0, 400)}...` : redacted;
-}
+const sanitizeMessage = (message: string): string => redact(message, { maxLength: 400 });
 
 export class KubeClient {
   readonly server: URL;

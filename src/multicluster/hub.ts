@@ -6,7 +6,7 @@
 // Events on the registration Secret (on transitions only) and per-member metrics.
 import { objectKey, type SourceState } from "../core/plan.js";
 import type { SourceKind } from "../core/types.js";
-import { EventRecorder } from "../controller/event-recorder.js";
+import { EventRecorder } from "../kube/event-recorder.js";
 import { sourceObject } from "../controller/observed-state.js";
 import { allDialects } from "../dialects/all.js";
 import { clusterDistributionType } from "../dialects/native.js";

@@ -25,7 +25,8 @@ import { waitFor } from "../util/wait-for.js";
 import type { MemberMetrics } from "./metrics.js";
 import type { ParsedRegistration } from "./registration.js";
 import { rulesForMember, type HubRules } from "./rules.js";
-import { sanitize, type FailingTarget, type MemberStatus } from "./status.js";
+import { redact } from "../core/redact.js";
+import type { FailingTarget, MemberStatus } from "./status.js";
 
 const kinds: SourceKind[] = ["Secret", "ConfigMap"];
 const resourceOf: Record<SourceKind, string> = { Secret: "secrets", ConfigMap: "configmaps" };
@@ -170,7 +171,7 @@ export class MemberWorker {
       .catch((error: Error) => {
         if (this.stopped) return;
         this.clientFailures++;
-        this.clientProblem = sanitize(`could not authenticate to member ${this.name}: ${error.message}`);
+        this.clientProblem = redact(`could not authenticate to member ${this.name}: ${error.message}`);
         this.log.warn({ err: this.clientProblem, failures: this.clientFailures }, "could not create member client");
         this.refreshStatus();
         this.clientRetry = setTimeout(() => this.start(), Math.min(60_000, 1000 * 2 ** Math.min(this.clientFailures, 6)));
@@ -406,7 +407,7 @@ export class MemberWorker {
     } else {
       message = error.message;
     }
-    return sanitize(message);
+    return redact(message);
   }
 
   private wantsClusterView(): boolean {

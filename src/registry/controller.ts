@@ -7,8 +7,8 @@
 // it expires. Distribution to namespaces is the engine's (see registry-dialect.ts); status,
 // Events and the expiry metric never carry a credential value.
 import { canonicalJson } from "../core/hash.js";
-import { EventRecorder, type EventTarget } from "../controller/event-recorder.js";
-import { StatusWriter } from "../controller/status-writer.js";
+import { EventRecorder, type EventTarget } from "../kube/event-recorder.js";
+import { StatusWriter } from "../kube/status-writer.js";
 import type { CustomResource } from "../dialects/dialect.js";
 import { KubeClient, isApiError } from "../kube/client.js";
 import { Informer, type KubeObject } from "../kube/informer.js";
@@ -20,7 +20,7 @@ import { registryCredentialsPath } from "./crd.js";
 import { DOCKER_CONFIG_KEY, DOCKER_CONFIG_TYPE, dockerConfigJson, earliestExpiry } from "./dockerconfig.js";
 import { fetchCredentials, type ProviderFetch } from "./providers/index.js";
 import { REGISTRY_CREDENTIAL_ANNOTATION, registryCredentialAnnotation } from "./registry-dialect.js";
-import { safeMessage, secretValues } from "./sanitize.js";
+import { describeError, secretValues } from "../core/redact.js";
 import { defaultTuning, refreshDelay, retryDelay, type ScheduleTuning } from "./schedule.js";
 import type { CredentialSpec, RegistryAuth } from "./types.js";
 
@@ -145,11 +145,11 @@ export class RegistryController {
       baseBackoffMs: 500,
       maxBackoffMs: 60_000,
       onError: (id, error, failures) => {
-        if (failures === 1 || failures % 10 === 0) this.log.warn({ credential: id, failures, err: safeMessage(error) }, "could not write the generated Secret");
+        if (failures === 1 || failures % 10 === 0) this.log.warn({ credential: id, failures, err: describeError(error, { maxLength: 300 }) }, "could not write the generated Secret");
       },
     });
     this.events = new EventRecorder(options.client, this.log, "default");
-    this.statuses = new StatusWriter(options.client, this.log, (error) => this.log.warn({ err: safeMessage(error) }, "RegistryCredential status write failed"));
+    this.statuses = new StatusWriter(options.client, this.log, (error) => this.log.warn({ err: describeError(error, { maxLength: 300 }) }, "RegistryCredential status write failed"));
   }
 
   start(): void {
@@ -209,7 +209,7 @@ export class RegistryController {
       try {
         this.resync();
       } catch (error) {
-        this.log.error({ err: safeMessage(error) }, "registry resync failed");
+        this.log.error({ err: describeError(error, { maxLength: 300 }) }, "registry resync failed");
       }
     }, 10);
   }
@@ -293,7 +293,7 @@ export class RegistryController {
       });
       this.log.info({ secret: object.metadata.name }, "deleted generated registry Secret: its credential is no longer configured");
     } catch (error) {
-      if (!isApiError(error, 404) && !isApiError(error, 409)) this.log.warn({ secret: object.metadata.name, err: safeMessage(error) }, "could not delete generated registry Secret");
+      if (!isApiError(error, 404) && !isApiError(error, 409)) this.log.warn({ secret: object.metadata.name, err: describeError(error, { maxLength: 300 }) }, "could not delete generated registry Secret");
     }
     this.secrets.recordDelete(`${this.options.ferryNamespace}/${object.metadata.name}`);
   }
@@ -352,7 +352,7 @@ export class RegistryController {
       })
       .catch((error: unknown) => {
         state.failures++;
-        const message = safeMessage(error, secrets);
+        const message = describeError(error, { secrets, maxLength: 300 });
         state.lastError = message;
         const now = Date.now();
         const valid = state.expiresAt === undefined ? state.auths !== undefined : state.expiresAt > now;
