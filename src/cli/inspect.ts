@@ -7,6 +7,7 @@ import { parseAllDocuments, stringify } from "yaml";
 import { Engine } from "../controller/engine.js";
 import { sourceObject } from "../controller/observed-state.js";
 import { copyName } from "../core/desired-copy.js";
+import { protectedNamespaces } from "../core/protected-namespaces.js";
 import { decideNamespace } from "../core/target-selection.js";
 import type { Action, PolicyMode, Rule, SourceObject } from "../core/types.js";
 import { allDialects } from "../dialects/all.js";
@@ -15,7 +16,6 @@ import { servedTypes } from "../kube/crd-installer.js";
 import { formatMemberStatus, readMemberStatus } from "../multicluster/index.js";
 import type { KubeObject } from "../kube/informer.js";
 import { waitFor } from "../util/wait-for.js";
-import { protectedNamespaces } from "./run.js";
 
 export interface InspectFlags {
   kubeconfig?: string;

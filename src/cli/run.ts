@@ -6,6 +6,7 @@ import { parseAllDocuments } from "yaml";
 import { repositoryRoot } from "../controlplane/build.js";
 import { Engine } from "../controller/engine.js";
 import type { Policy, PolicyMode } from "../core/types.js";
+import { protectedNamespaces } from "../core/protected-namespaces.js";
 import { nativeCrds } from "../crds/native-crds.js";
 import { selectDialects } from "../dialects/all.js";
 import type { CustomResourceType } from "../dialects/dialect.js";
@@ -48,8 +49,6 @@ export interface RunningFerry {
   healthUrl?: string;
   stop(): Promise<void>;
 }
-
-export const protectedNamespaces = (ferryNamespace: string) => ["kube-system", "kube-public", "kube-node-lease", ferryNamespace];
 
 /** CRD manifests of other projects' resources that Ferry reads (deploy/crds/foreign). */
 export function foreignCrds(): Array<Record<string, unknown>> {

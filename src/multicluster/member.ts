@@ -25,6 +25,7 @@ import { waitFor } from "../util/wait-for.js";
 import type { MemberMetrics } from "./metrics.js";
 import type { ParsedRegistration } from "./registration.js";
 import { rulesForMember, type HubRules } from "./rules.js";
+import { protectedNamespaces } from "../core/protected-namespaces.js";
 import { redact } from "../core/redact.js";
 import type { FailingTarget, MemberStatus } from "./status.js";
 
@@ -104,7 +105,7 @@ export class MemberWorker {
     this.log = options.logger.child({ member: this.name });
     this.policy = {
       mode: "guarded",
-      protectedNamespaces: ["kube-system", "kube-public", "kube-node-lease", this.memberNamespace],
+      protectedNamespaces: protectedNamespaces(this.memberNamespace),
       clusterName: options.hubName,
     };
     if (!parsed.ok) this.clientProblem = parsed.problem.message;
