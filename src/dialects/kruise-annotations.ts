@@ -12,26 +12,17 @@
 import type { ParseResult, RuleError } from "../core/types.js";
 import { hasMatchingKey } from "../core/key-match.js";
 import type { Dialect, SourceMetadata } from "./dialect.js";
-import {
-  emptyResult,
-  emptyTargets,
-  guard,
-  isNamespaceName,
-  KRUISE_FORBIDDEN_NAMESPACES,
-  pushRule,
-  quoteList,
-  ruleError,
-  saneSource,
-  sourceOrigin,
-  splitList,
-  truncate,
-} from "./common.js";
+import { isNamespaceName, quoteList, saneSource, splitList, truncate } from "./input.js";
+import { emptyResult, emptyTargets, guard, pushRule, ruleError, sourceOrigin } from "./rule-building.js";
 
 export const KRUISE_SYNC_TO = "openkruise.io/sync-to";
 /** As written in the proposal; not a valid annotation key for the API server. */
 export const KRUISE_SYNC_TO_NAMESPACES = "openkruise.io/sync-to/namespaces";
 /** The valid spelling Ferry reads as well (and prefers when both are present). */
 export const KRUISE_SYNC_TO_NAMESPACES_VALID = "openkruise.io/sync-to-namespaces";
+/** Namespaces OpenKruise never distributes into (its `allNamespaces` and `sync-to: cluster`). */
+export const KRUISE_FORBIDDEN_NAMESPACES: readonly string[] = ["kube-system", "kube-public"];
+
 const DIALECT = "kruise";
 const TRIGGER_KEYS = [KRUISE_SYNC_TO, KRUISE_SYNC_TO_NAMESPACES, KRUISE_SYNC_TO_NAMESPACES_VALID];
 

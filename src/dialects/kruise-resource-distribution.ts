@@ -6,24 +6,10 @@
 // UpdateResourceFailed, DeleteResourceFailed, ConflictOccurred, NamespaceNotExists).
 import type { InlineContent, ParseResult, Rule, RuleError, RuleReport, SourceKind, TargetOutcome } from "../core/types.js";
 import type { CustomResource, CustomResourceType, Dialect } from "./dialect.js";
-import {
-  addUnique,
-  emptyResult,
-  emptyTargets,
-  guard,
-  isEmptySelector,
-  isNamespaceName,
-  isObjectName,
-  isRecord,
-  KRUISE_FORBIDDEN_NAMESPACES,
-  quoteList,
-  readLabelSelector,
-  resourceOrigin,
-  ruleError,
-  ruleId,
-  totals,
-  truncate,
-} from "./common.js";
+import { KRUISE_FORBIDDEN_NAMESPACES } from "./kruise-annotations.js";
+import { isEmptySelector, isNamespaceName, isObjectName, isRecord, quoteList, readLabelSelector, truncate } from "./input.js";
+import { totals } from "./resource-status.js";
+import { addUnique, emptyResult, emptyTargets, guard, resourceOrigin, ruleError, ruleId } from "./rule-building.js";
 
 const DIALECT = "kruise-rd";
 export const RESOURCE_DISTRIBUTION: CustomResourceType = {

@@ -7,17 +7,8 @@ import { parseLabelSelector, SelectorError } from "../core/label-selector.js";
 import { labelValue } from "../core/marks.js";
 import { hasMatchingKey } from "../core/key-match.js";
 import type { Dialect, DialectContext, SourceMetadata } from "./dialect.js";
-import {
-  emptyResult,
-  emptyTargets,
-  guard,
-  isEmptySelector,
-  pushRule,
-  ruleError,
-  saneSource,
-  sourceOrigin,
-  truncate,
-} from "./common.js";
+import { isEmptySelector, saneSource, truncate } from "./input.js";
+import { emptyResult, emptyTargets, guard, pushRule, ruleError, sourceOrigin } from "./rule-building.js";
 
 const DIALECT = "kubed";
 export const KUBED_SYNC = "kubed.appscode.com/sync";

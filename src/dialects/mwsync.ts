@@ -5,7 +5,8 @@
 import type { ParseResult, RuleError } from "../core/types.js";
 import { hasMatchingKey } from "../core/key-match.js";
 import type { Dialect, DialectContext, SourceMetadata } from "./dialect.js";
-import { emptyResult, emptyTargets, guard, pushRule, ruleError, saneSource, sourceOrigin, truncate } from "./common.js";
+import { saneSource, truncate } from "./input.js";
+import { emptyResult, emptyTargets, guard, pushRule, ruleError, sourceOrigin } from "./rule-building.js";
 
 const DIALECT = "mwsync";
 /** As written in the seed (`mw_sec` is not a valid DNS prefix, so the API server rejects it; kept for fidelity). */

@@ -2,6 +2,7 @@
 // (administrators) resources, and the ferry.dev/sync-to annotations for the quick case.
 import { z } from "zod";
 import { SelectorError, parseLabelSelector, validateLabelSelector } from "../core/label-selector.js";
+import { labelSelectorSchema } from "../core/label-selector-schema.js";
 import { PatternError, validateNameOrGlob } from "../core/name-pattern.js";
 import type { LabelSelector, ParseResult, Rule, RuleError, RuleOrigin, RuleReport, TargetSelection } from "../core/types.js";
 import type { CustomResource, CustomResourceType, Dialect, SourceMetadata } from "./dialect.js";
@@ -18,13 +19,6 @@ export const clusterDistributionType: CustomResourceType = {
   plural: "clusterdistributions",
   namespaced: false,
 };
-
-const labelSelectorSchema = z.object({
-  matchLabels: z.record(z.string(), z.string()).optional(),
-  matchExpressions: z
-    .array(z.object({ key: z.string(), operator: z.enum(["In", "NotIn", "Exists", "DoesNotExist"]), values: z.array(z.string()).optional() }))
-    .optional(),
-});
 
 const specSchema = z.object({
   source: z.object({ kind: z.enum(["Secret", "ConfigMap"]), name: z.string().min(1), namespace: z.string().min(1).optional() }),

@@ -11,25 +11,8 @@ import type { LabelSelector, ParseResult, Rule, RuleError, RuleOrigin, TargetSel
 import { parseLabelSelector, SelectorError } from "../core/label-selector.js";
 import { hasMatchingKey } from "../core/key-match.js";
 import type { Dialect, DialectContext, SourceMetadata } from "./dialect.js";
-import {
-  classifyPatterns,
-  emptyResult,
-  emptyTargets,
-  guard,
-  isEmptySelector,
-  matchesPatternList,
-  parseDotNetBool,
-  parseObjectRef,
-  pullRule,
-  pushRule,
-  quoteList,
-  ruleError,
-  saneSource,
-  sourceOrigin,
-  splitList,
-  truncate,
-  type PatternList,
-} from "./common.js";
+import { classifyPatterns, isEmptySelector, matchesPatternList, parseDotNetBool, parseObjectRef, quoteList, saneSource, splitList, truncate, type PatternList } from "./input.js";
+import { emptyResult, emptyTargets, guard, pullRule, pushRule, ruleError, sourceOrigin } from "./rule-building.js";
 
 const DIALECT = "reflector";
 const PREFIX = "reflector.v1.k8s.emberstack.com/";

@@ -10,24 +10,8 @@ import type { ParseResult, RuleError } from "../core/types.js";
 import { parseLabelSelector, SelectorError } from "../core/label-selector.js";
 import { hasMatchingKey } from "../core/key-match.js";
 import type { Dialect, DialectContext, SourceMetadata } from "./dialect.js";
-import {
-  classifyPatterns,
-  emptyResult,
-  emptyTargets,
-  guard,
-  isEmptySelector,
-  matchesPatternList,
-  parseGoBool,
-  parseObjectRef,
-  pullRule,
-  pushRule,
-  quoteList,
-  ruleError,
-  saneSource,
-  sourceOrigin,
-  splitList,
-  truncate,
-} from "./common.js";
+import { classifyPatterns, isEmptySelector, matchesPatternList, parseGoBool, parseObjectRef, quoteList, saneSource, splitList, truncate } from "./input.js";
+import { emptyResult, emptyTargets, guard, pullRule, pushRule, ruleError, sourceOrigin } from "./rule-building.js";
 
 const DIALECT = "replicator";
 const PREFIX = "replicator.v1.mittwald.de/";

@@ -12,21 +12,9 @@
 // current either way; the value is read but not acted on (see docs/dialects.md).
 import type { LabelSelector, ParseResult, Rule, RuleError, RuleOrigin, RuleReport, SourceKind, TargetSelection } from "../core/types.js";
 import type { CustomResource, CustomResourceType, Dialect, DialectContext } from "./dialect.js";
-import {
-  emptyResult,
-  emptyTargets,
-  genericStatus,
-  guard,
-  isEmptySelector,
-  isNamespaceName,
-  isObjectName,
-  isRecord,
-  readLabelSelector,
-  resourceOrigin,
-  ruleError,
-  ruleId,
-  truncate,
-} from "./common.js";
+import { isEmptySelector, isNamespaceName, isObjectName, isRecord, readLabelSelector, truncate } from "./input.js";
+import { genericStatus } from "./resource-status.js";
+import { emptyResult, emptyTargets, guard, resourceOrigin, ruleError, ruleId } from "./rule-building.js";
 
 const DIALECT = "stakater";
 const GROUP = "tenantoperator.stakater.com";

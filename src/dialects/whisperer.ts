@@ -6,18 +6,8 @@ import type { ParseResult, RuleError } from "../core/types.js";
 import { labelValue } from "../core/marks.js";
 import { carriesKey } from "../core/key-match.js";
 import type { Dialect, SourceMetadata } from "./dialect.js";
-import {
-  emptyResult,
-  emptyTargets,
-  guard,
-  isNamespaceName,
-  pushRule,
-  quoteList,
-  ruleError,
-  saneSource,
-  sourceOrigin,
-  splitList,
-} from "./common.js";
+import { isNamespaceName, quoteList, saneSource, splitList } from "./input.js";
+import { emptyResult, emptyTargets, guard, pushRule, ruleError, sourceOrigin } from "./rule-building.js";
 
 const DIALECT = "whisperer";
 export const WHISPERER_SYNC_LABEL = "secret-syncer.jeffl.es/sync";

@@ -7,6 +7,7 @@
 // Pure: Secrets arrive decoded, nothing is read or written here.
 import { createHash, randomBytes } from "node:crypto";
 import { z } from "zod";
+import { labelSelectorSchema } from "../core/label-selector-schema.js";
 import type { ConflictPolicy, LabelSelector, TargetSelection } from "../core/types.js";
 import type { CredentialSpec, ProviderConfig, ProviderName } from "./types.js";
 
@@ -209,13 +210,6 @@ export function compatCredentials(env: Env, secrets: SecretValues): CredentialSp
 
 // ---------------------------------------------------------------------------------------------
 // Native: RegistryCredential (ferry.dev/v1alpha1, cluster-scoped)
-
-const labelSelectorSchema = z.object({
-  matchLabels: z.record(z.string(), z.string()).optional(),
-  matchExpressions: z
-    .array(z.object({ key: z.string(), operator: z.enum(["In", "NotIn", "Exists", "DoesNotExist"]), values: z.array(z.string()).optional() }))
-    .optional(),
-});
 
 export const targetsSchema = z.object({
   namespaces: z.array(z.string()).default([]),

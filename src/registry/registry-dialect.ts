@@ -6,9 +6,11 @@
 // ServiceAccounts should list them in imagePullSecrets. Pure: no I/O.
 import { z } from "zod";
 import { SelectorError, validateLabelSelector } from "../core/label-selector.js";
+import { labelSelectorSchema } from "../core/label-selector-schema.js";
 import { PatternError, validateNameOrGlob } from "../core/name-pattern.js";
 import type { LabelSelector, ParseResult, Rule, RuleError, TargetSelection } from "../core/types.js";
-import { emptyResult, guard, ruleError, ruleId, saneSource, sourceOrigin, truncate } from "../dialects/common.js";
+import { saneSource, truncate } from "../dialects/input.js";
+import { emptyResult, guard, ruleError, ruleId, sourceOrigin } from "../dialects/rule-building.js";
 import type { Dialect, DialectContext, SourceMetadata } from "../dialects/dialect.js";
 
 export const DIALECT = "registry-creds";
@@ -21,18 +23,11 @@ export const SERVICE_ACCOUNTS_ANNOTATION = "ferry.dev/image-pull-service-account
 /** registry-creds' namespace opt-out, honoured for every registry credential. */
 export const IGNORE_ANNOTATION = "registry-creds/ignore";
 
-const selectorSchema = z.object({
-  matchLabels: z.record(z.string(), z.string()).optional(),
-  matchExpressions: z
-    .array(z.object({ key: z.string(), operator: z.enum(["In", "NotIn", "Exists", "DoesNotExist"]), values: z.array(z.string()).optional() }))
-    .optional(),
-});
-
 const annotationSchema = z.object({
   targets: z
     .object({
       namespaces: z.array(z.string()).default([]),
-      namespaceSelector: selectorSchema.optional(),
+      namespaceSelector: labelSelectorSchema.optional(),
       allNamespaces: z.boolean().default(false),
       exclude: z.array(z.string()).default([]),
     })
