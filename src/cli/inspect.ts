@@ -10,7 +10,8 @@ import { copyName } from "../core/desired-copy.js";
 import { protectedNamespaces } from "../core/protected-namespaces.js";
 import { decideNamespace } from "../core/target-selection.js";
 import type { Action, PolicyMode, Rule, SourceObject } from "../core/types.js";
-import { allDialects } from "../dialects/all.js";
+import { copyMarksOf } from "../dialects/index.js";
+import { knownDialects } from "./dialects.js";
 import { KubeClient } from "../kube/client.js";
 import { servedTypes } from "../kube/crd-installer.js";
 import { formatMemberStatus, readMemberStatus } from "../multicluster/index.js";
@@ -49,13 +50,14 @@ export async function withDryEngineOn<T>(
   flags: Omit<InspectFlags, "kubeconfig" | "output">,
   use: (engine: Engine) => Promise<T> | T,
 ): Promise<T> {
-  const dialects = allDialects;
+  const dialects = [...knownDialects];
   const engine = new Engine({
     client,
     logger: pino({ level: "silent" }),
     ferryNamespace: flags.namespace,
     policy: { mode: flags.policy, protectedNamespaces: protectedNamespaces(flags.namespace), clusterName: flags.clusterName },
     dialects,
+    copyMarks: copyMarksOf(knownDialects),
     servedTypes: await servedTypes(client, dialects.flatMap((d) => d.customResourceTypes ?? [])),
     dryRun: true,
   });
@@ -190,7 +192,7 @@ export async function planCommand(file: string, flags: InspectFlags): Promise<vo
 export function nativeEquivalent(rule: Rule): { resource?: Record<string, unknown>; note?: string } {
   if (rule.source.inline) return { note: "inline content (ResourceDistribution.spec.resource) has no native equivalent: create the Secret/ConfigMap and distribute it" };
   if (rule.pull) return { note: "a pull rule (the target asks for the data) has no native equivalent: distribute from the source with a ClusterDistribution" };
-  const cluster = rule.scope === "cluster";
+  const cluster = rule.scope === "administrator";
   const targets: Record<string, unknown> = {};
   if (rule.targets.allNamespaces) targets.allNamespaces = true;
   if (rule.targets.namespaces.length > 0) targets.namespaces = rule.targets.namespaces;

@@ -8,7 +8,8 @@ import { Engine } from "../controller/engine.js";
 import type { Policy, PolicyMode } from "../core/types.js";
 import { protectedNamespaces } from "../core/protected-namespaces.js";
 import { nativeCrds } from "../crds/native-crds.js";
-import { selectDialects } from "../dialects/all.js";
+import { copyMarksOf, triggerKeysOf } from "../dialects/index.js";
+import { knownDialects, selectKnownDialects } from "./dialects.js";
 import type { CustomResourceType } from "../dialects/dialect.js";
 import { KubeClient, isApiError } from "../kube/client.js";
 import { applyCrd, ensureForeignCrd, servedTypes } from "../kube/crd-installer.js";
@@ -99,7 +100,9 @@ export async function installCrds(client: KubeClient, logger: Logger, wanted: Cu
 
 export async function startFerry(options: FerryOptions): Promise<RunningFerry> {
   const { client, logger } = options;
-  const dialects = selectDialects(options.dialects);
+  const dialects = selectKnownDialects(options.dialects);
+  // What a known peer tool writes on its copies is known whether or not its dialect is selected.
+  const copyMarks = copyMarksOf(knownDialects);
   const metrics = new FerryMetrics();
   await ensureNamespace(client, logger, options.namespace);
   const wanted: CustomResourceType[] = dialects.flatMap((d) => d.customResourceTypes ?? []);
@@ -116,6 +119,7 @@ export async function startFerry(options: FerryOptions): Promise<RunningFerry> {
     ferryNamespace: options.namespace,
     policy,
     dialects,
+    copyMarks,
     servedTypes: served,
     concurrency: options.concurrency,
     relistIntervalMs: options.relistIntervalMs,
@@ -142,6 +146,8 @@ export async function startFerry(options: FerryOptions): Promise<RunningFerry> {
       metrics,
       ferryNamespace: options.namespace,
       hubName: options.clusterName,
+      triggerKeys: triggerKeysOf(dialects),
+      copyMarks,
       argoCdNamespace: typeof options.hub === "object" ? options.hub.argoCdNamespace : undefined,
       relistIntervalMs: options.relistIntervalMs,
       silenceTimeoutMs: options.silenceTimeoutMs,

@@ -17,8 +17,10 @@ import { managedSelector } from "../core/marks.js";
 import { copyName } from "../core/desired-copy.js";
 import { PULL_LABEL, SOURCE_CLUSTER_LABEL, labelValue } from "../core/marks.js";
 import { objectKey, plan, planNamespaces, type PlanInput, type SourceState } from "../core/plan.js";
-import type { Action, ParseResult, PlanResult, Policy, Rule, RuleError, RuleReport, SourceKind, SourceObject } from "../core/types.js";
+import type { Action, CopyMarks, PlanResult, Policy, Rule, RuleError, RuleReport, SourceKind, SourceObject, ParseResult } from "../core/types.js";
 import type { CustomResource, CustomResourceType, Dialect, DialectContext, SourceMetadata } from "../dialects/dialect.js";
+import { relevantKeys, triggerKeysOf } from "../dialects/index.js";
+import { parseResource, parseSource } from "../dialects/parse.js";
 import { ApiError, KubeClient, isApiError } from "../kube/client.js";
 import { CopyWriter, objectPath } from "../kube/copy-writer.js";
 import { Informer, type KubeObject, type RunningWatch } from "../kube/informer.js";
@@ -37,6 +39,8 @@ export interface EngineOptions {
   ferryNamespace: string;
   policy: Policy;
   dialects: Dialect[];
+  /** The copy marks of every known dialect's tool (dialects/index.ts copyMarksOf): what `adopt` may take over. */
+  copyMarks: ReadonlyMap<string, CopyMarks>;
   /** Custom resource types whose API is served (others are skipped). */
   servedTypes?: CustomResourceType[];
   /** Parallel writes (default 32). */
@@ -124,7 +128,7 @@ export class Engine {
     this.options = options;
     this.log = options.logger;
     const { client } = options;
-    this.triggerKeys = [...new Set(options.dialects.flatMap((d) => d.triggerKeys))];
+    this.triggerKeys = triggerKeysOf(options.dialects);
     const watchOptions = { client, relistIntervalMs: options.relistIntervalMs, silenceTimeoutMs: options.silenceTimeoutMs };
     const hooks = (name: string) => ({
       onRestart: (reason: string) => {
@@ -141,7 +145,7 @@ export class Engine {
       transform: namespaceInfo,
       onChange: (_event, name) => this.touchNamespace(name),
     });
-    const relevant = [...this.triggerKeys, "replicator.v1.mittwald.de/", "reflector.v1.k8s.emberstack.com/", "kubed.appscode.com/", "secret-syncer.jeffl.es/"];
+    const relevant = relevantKeys(this.triggerKeys, options.copyMarks);
     const makeMetadata = (kind: SourceKind) =>
       new Informer({
         ...watchOptions,
@@ -385,7 +389,7 @@ export class Engine {
         const meta: SourceMetadata = { kind, namespace: record.namespace, name: record.name, uid: record.uid, resourceVersion: record.resourceVersion, labels: record.labels, annotations: record.annotations };
         for (const dialect of this.options.dialects) {
           if (!dialect.fromSource || !carriesKey(record, dialect.triggerKeys)) continue;
-          parsed.set(`${dialect.name}|${kind}/${record.namespace}/${record.name}`, { dialect, result: safeParse(() => dialect.fromSource!(meta, context), dialect, meta) });
+          parsed.set(`${dialect.name}|${kind}/${record.namespace}/${record.name}`, { dialect, result: parseSource(dialect, meta, context) });
         }
       }
     }
@@ -401,7 +405,7 @@ export class Engine {
             dialect,
             resource,
             type,
-            result: safeParse(() => dialect.fromCustomResource!(resource, context), dialect, resource.metadata, resource),
+            result: parseResource(dialect, resource, context),
           });
         }
       }
@@ -513,6 +517,7 @@ export class Engine {
       managed: view.managed(),
       policy: this.options.policy,
       triggerKeys: this.triggerKeys,
+      copyMarks: this.options.copyMarks,
       failures: this.failures,
     };
     return { input, rules, errors };
@@ -676,24 +681,5 @@ export class Engine {
     }
     if (this.latestActions.get(key) === action) this.latestActions.delete(key);
     if (this.failures.delete(key)) this.trigger();
-  }
-}
-
-
-/** A dialect that throws is a bug; it must not take the controller down. */
-function safeParse(parse: () => ParseResult, dialect: Dialect, meta: { namespace?: string; name: string; uid?: string }, resource?: CustomResource): ParseResult {
-  try {
-    return parse();
-  } catch (error) {
-    return {
-      rules: [],
-      errors: [
-        {
-          origin: { dialect: dialect.name, apiVersion: resource?.apiVersion ?? "v1", kind: resource?.kind ?? "Object", namespace: meta.namespace, name: meta.name, uid: meta.uid },
-          reason: "ParseError",
-          message: `dialect ${dialect.name} could not read this object: ${(error as Error).message}`,
-        },
-      ],
-    };
   }
 }

@@ -9,7 +9,7 @@
 // Story 1 cannot be applied as written. Ferry also reads the valid spelling
 // `openkruise.io/sync-to-namespaces` (same value, same meaning); the seed's key is kept for
 // fidelity (objects built without API validation, e.g. `ferry plan` on files).
-import type { ParseResult, RuleError } from "../core/types.js";
+import type { ParseResult, RuleError, RuleScope } from "../core/types.js";
 import { hasMatchingKey } from "../core/key-match.js";
 import type { Dialect, SourceMetadata } from "./dialect.js";
 import { isNamespaceName, quoteList, saneSource, splitList, truncate } from "./input.js";
@@ -25,6 +25,8 @@ export const KRUISE_FORBIDDEN_NAMESPACES: readonly string[] = ["kube-system", "k
 
 const DIALECT = "kruise";
 const TRIGGER_KEYS = [KRUISE_SYNC_TO, KRUISE_SYNC_TO_NAMESPACES, KRUISE_SYNC_TO_NAMESPACES_VALID];
+/** Anyone who can annotate a Secret asks for these copies. */
+const SCOPE: RuleScope = "tenant";
 
 function parse(meta: SourceMetadata): ParseResult {
   const origin = sourceOrigin(DIALECT, meta);
@@ -47,7 +49,7 @@ function parse(meta: SourceMetadata): ParseResult {
     if (list !== undefined) {
       errors.push(ruleError(origin, "IgnoredAnnotation", `${listKey} is ignored because ${KRUISE_SYNC_TO} is "cluster"`));
     }
-    return { rules: [pushRule({ dialect: DIALECT, meta, scope: "namespace", targets })], errors };
+    return { rules: [pushRule({ dialect: DIALECT, meta, scope: SCOPE, targets })], errors };
   }
   if (value === "namespaces") {
     const items = splitList(list ?? "", ";");
@@ -62,7 +64,7 @@ function parse(meta: SourceMetadata): ParseResult {
     const targets = emptyTargets();
     targets.namespaces = valid;
     // The rule exists even with no valid target so that copies from an earlier list are pruned.
-    return { rules: [pushRule({ dialect: DIALECT, meta, scope: "namespace", targets })], errors };
+    return { rules: [pushRule({ dialect: DIALECT, meta, scope: SCOPE, targets })], errors };
   }
   return {
     rules: [],
@@ -73,6 +75,7 @@ function parse(meta: SourceMetadata): ParseResult {
 export const kruiseAnnotationsDialect: Dialect = {
   name: DIALECT,
   triggerKeys: TRIGGER_KEYS,
+  scopes: { source: SCOPE },
   fromSource(input) {
     const meta = saneSource(input);
     if (!meta || !hasMatchingKey(meta.annotations, TRIGGER_KEYS)) return emptyResult();

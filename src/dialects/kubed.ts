@@ -2,7 +2,7 @@
 // (or "true") is copied into every namespace; `kubed.appscode.com/sync: "app=kubed"` into the
 // namespaces matching that label selector. Copies carry kubed's origin labels so that tooling
 // listing copies by `kubed.appscode.com/origin.name=...` keeps working.
-import type { ParseResult, RuleError } from "../core/types.js";
+import type { CopyMarks, ParseResult, RuleError, RuleScope } from "../core/types.js";
 import { parseLabelSelector, SelectorError } from "../core/label-selector.js";
 import { labelValue } from "../core/marks.js";
 import { hasMatchingKey } from "../core/key-match.js";
@@ -17,6 +17,19 @@ export const KUBED_ORIGIN_NAME_LABEL = "kubed.appscode.com/origin.name";
 export const KUBED_ORIGIN_NAMESPACE_LABEL = "kubed.appscode.com/origin.namespace";
 export const KUBED_ORIGIN_CLUSTER_LABEL = "kubed.appscode.com/origin.cluster";
 const TRIGGER_KEYS = [KUBED_SYNC, KUBED_SYNC_CONTEXTS];
+/** Anyone who can annotate a Secret asks for these copies. */
+const SCOPE: RuleScope = "tenant";
+/** config-syncer marks its copies with an origin annotation and origin labels. */
+export const KUBED_ORIGIN_ANNOTATION = "kubed.appscode.com/origin";
+const COPY_MARKS: CopyMarks = {
+  tool: "config-syncer (kubed)",
+  keys: [KUBED_ORIGIN_ANNOTATION],
+  sourceOf: ({ labels }) => {
+    const name = labels[KUBED_ORIGIN_NAME_LABEL];
+    const namespace = labels[KUBED_ORIGIN_NAMESPACE_LABEL];
+    return name && namespace ? { namespace, name } : undefined;
+  },
+};
 
 function parse(meta: SourceMetadata, context: DialectContext): ParseResult {
   const origin = sourceOrigin(DIALECT, meta);
@@ -54,12 +67,14 @@ function parse(meta: SourceMetadata, context: DialectContext): ParseResult {
     [KUBED_ORIGIN_NAMESPACE_LABEL]: labelValue(meta.namespace),
   };
   if (clusterName !== "") copyLabels[KUBED_ORIGIN_CLUSTER_LABEL] = labelValue(clusterName);
-  return { rules: [pushRule({ dialect: DIALECT, meta, scope: "namespace", targets, copyLabels })], errors };
+  return { rules: [pushRule({ dialect: DIALECT, meta, scope: SCOPE, targets, copyLabels })], errors };
 }
 
 export const kubedDialect: Dialect = {
   name: DIALECT,
   triggerKeys: TRIGGER_KEYS,
+  scopes: { source: SCOPE },
+  copyMarks: COPY_MARKS,
   fromSource(input, context) {
     const meta = saneSource(input);
     if (!meta || !hasMatchingKey(meta.annotations, TRIGGER_KEYS)) return emptyResult();

@@ -5,7 +5,7 @@ import { SelectorError, parseLabelSelector, validateLabelSelector } from "../cor
 import { labelSelectorSchema } from "../core/label-selector-schema.js";
 import { PatternError, validateNameOrGlob } from "../core/name-pattern.js";
 import type { LabelSelector, ParseResult, Rule, RuleError, RuleOrigin, RuleReport, TargetSelection } from "../core/types.js";
-import type { CustomResource, CustomResourceType, Dialect, SourceMetadata } from "./dialect.js";
+import type { CustomResource, CustomResourceType, Dialect, DialectScopes, SourceMetadata } from "./dialect.js";
 
 export const SYNC_TO = "ferry.dev/sync-to";
 export const SYNC_TO_SELECTOR = "ferry.dev/sync-to-selector";
@@ -41,6 +41,12 @@ const specSchema = z.object({
   prune: z.boolean().default(true),
   conflict: z.enum(["skip", "adopt", "overwrite"]).default("skip"),
 });
+
+/** Annotations and Distributions are a tenant's; a cluster-scoped ClusterDistribution is an administrator's. */
+const SCOPES = {
+  source: "tenant",
+  resources: { Distribution: "tenant", ClusterDistribution: "administrator" },
+} as const satisfies DialectScopes;
 
 export type DistributionSpec = z.infer<typeof specSchema>;
 
@@ -97,7 +103,7 @@ function fromAnnotations(meta: SourceMetadata): ParseResult {
   const rule: Rule = {
     id: `native/${meta.kind}/${meta.namespace}/${meta.name}`,
     origin,
-    scope: "namespace",
+    scope: SCOPES.source,
     source: { kind: meta.kind, namespace: meta.namespace, name: meta.name },
     targets,
     copy: { labels: {}, annotations: {} },
@@ -156,7 +162,7 @@ function fromDistribution(resource: CustomResource): ParseResult {
   const rule: Rule = {
     id: cluster ? `native/ClusterDistribution/${meta.name}` : `native/Distribution/${meta.namespace}/${meta.name}`,
     origin,
-    scope: cluster ? "cluster" : "namespace",
+    scope: cluster ? SCOPES.resources.ClusterDistribution : SCOPES.resources.Distribution,
     source: { kind: spec.source.kind, namespace: sourceNamespace, name: spec.source.name },
     targets,
     copy: { name: spec.copy.name, labels: spec.copy.labels, annotations: spec.copy.annotations },
@@ -194,6 +200,7 @@ export function distributionStatus(resource: CustomResource, reports: RuleReport
 export const nativeDialect: Dialect = {
   name: "native",
   triggerKeys: [SYNC_TO, SYNC_TO_SELECTOR, SYNC_EXCLUDE],
+  scopes: SCOPES,
   fromSource: (meta) => fromAnnotations(meta),
   customResourceTypes: [distributionType, clusterDistributionType],
   fromCustomResource: (resource) => fromDistribution(resource),

@@ -6,7 +6,7 @@
 // allowed only when that source says `replication-allowed: "true"` and its
 // `replication-allowed-namespaces` (names or regular expressions) matches the object's namespace.
 // As in the replicator, replicate-from wins: an object that pulls is not also a push source.
-import type { ParseResult, RuleError } from "../core/types.js";
+import type { CopyMarks, ParseResult, RuleError, RuleScope } from "../core/types.js";
 import { parseLabelSelector, SelectorError } from "../core/label-selector.js";
 import { hasMatchingKey } from "../core/key-match.js";
 import type { Dialect, DialectContext, SourceMetadata } from "./dialect.js";
@@ -22,6 +22,12 @@ export const REPLICATION_ALLOWED = `${PREFIX}replication-allowed`;
 export const REPLICATION_ALLOWED_NAMESPACES = `${PREFIX}replication-allowed-namespaces`;
 // The consent keys are trigger keys too: copies must not carry them (a copy grants nothing).
 const TRIGGER_KEYS = [REPLICATE_TO, REPLICATE_TO_MATCHING, REPLICATE_FROM, REPLICATION_ALLOWED, REPLICATION_ALLOWED_NAMESPACES];
+/** Anyone who can annotate a Secret asks for these copies (pulls only with the source's consent). */
+const SCOPE: RuleScope = "tenant";
+/** The annotations kubernetes-replicator writes on every copy it makes. */
+export const REPLICATED_FROM_VERSION = `${PREFIX}replicated-from-version`;
+export const REPLICATED_AT = `${PREFIX}replicated-at`;
+const COPY_MARKS: CopyMarks = { tool: "kubernetes-replicator", keys: [REPLICATED_FROM_VERSION, REPLICATED_AT] };
 
 function parsePull(meta: SourceMetadata, value: string, context: DialectContext): ParseResult {
   const origin = sourceOrigin(DIALECT, meta);
@@ -89,12 +95,14 @@ function parsePush(meta: SourceMetadata): ParseResult {
       if (to === undefined) return { rules: [], errors };
     }
   }
-  return { rules: [pushRule({ dialect: DIALECT, meta, scope: "namespace", targets, idSuffix: ["push"] })], errors };
+  return { rules: [pushRule({ dialect: DIALECT, meta, scope: SCOPE, targets, idSuffix: ["push"] })], errors };
 }
 
 export const replicatorDialect: Dialect = {
   name: DIALECT,
   triggerKeys: TRIGGER_KEYS,
+  scopes: { source: SCOPE },
+  copyMarks: COPY_MARKS,
   fromSource(input, context) {
     const meta = saneSource(input);
     if (!meta || !hasMatchingKey(meta.annotations, TRIGGER_KEYS)) return emptyResult();

@@ -96,7 +96,7 @@ export function pullRule(input: PullRuleInput): Rule {
   const rule: Rule = {
     id: ruleId(dialect, target.kind, target.namespace, target.name, ...(input.idSuffix ?? [])),
     origin: sourceOrigin(dialect, target),
-    scope: "namespace",
+    scope: "tenant",
     source: { kind: target.kind, namespace: input.source.namespace, name: input.source.name },
     targets: { namespaces: [target.namespace], allNamespaces: false, exclude: [] },
     copy: { name: target.name, labels: {}, annotations: {} },

@@ -5,10 +5,11 @@
 // Status per member goes to status(), the ferry-members ConfigMap (written on change only),
 // Events on the registration Secret (on transitions only) and per-member metrics.
 import { objectKey, type SourceState } from "../core/plan.js";
-import type { SourceKind } from "../core/types.js";
+import type { CopyMarks, SourceKind } from "../core/types.js";
 import { EventRecorder } from "../kube/event-recorder.js";
 import { sourceObject } from "../controller/observed-state.js";
-import { allDialects } from "../dialects/all.js";
+import { builtInDialects } from "../dialects/all.js";
+import { copyMarksOf, triggerKeysOf } from "../dialects/index.js";
 import { clusterDistributionType } from "../dialects/native.js";
 import type { KubeClient, KubeClientOptions } from "../kube/client.js";
 import { servedTypes } from "../kube/crd-installer.js";
@@ -31,6 +32,10 @@ export interface HubOptions {
   ferryNamespace: string;
   /** Written as ferry.dev/source-cluster on every copy the hub makes; use the hub's --cluster-name. */
   hubName: string;
+  /** Trigger keys of the selected dialects: stripped from pushed copies (mw-sync's own are kept), as the engine does (default: every built-in dialect's). */
+  triggerKeys?: readonly string[];
+  /** The copy marks of every known dialect's tool, for plan()'s `adopt` on members (default: the built-in dialects'). */
+  copyMarks?: ReadonlyMap<string, CopyMarks>;
   /** Also read Argo CD cluster Secrets labelled ferry.dev/cluster: "true" in this namespace (e.g. argocd). */
   argoCdNamespace?: string;
   /** Parallel writes per member (default 8). */
@@ -65,7 +70,6 @@ interface MemberEntry {
 
 class HubController implements Hub {
   private readonly log: Logger;
-  private readonly triggerKeys: string[];
   private readonly memberMetrics: MemberMetrics | undefined;
   private readonly publisher: StatusPublisher;
   private readonly events: EventRecorder;
@@ -85,7 +89,6 @@ class HubController implements Hub {
 
   constructor(private readonly options: HubOptions) {
     this.log = options.logger.child({ component: "hub", hub: options.hubName });
-    this.triggerKeys = [...new Set(allDialects.flatMap((dialect) => dialect.triggerKeys))];
     this.memberMetrics = options.metrics ? MemberMetrics.for(options.metrics.registry) : undefined;
     const statusName = options.statusConfigMap ?? MEMBERS_CONFIGMAP;
     this.publisher = new StatusPublisher(options.client, options.ferryNamespace, this.log, statusName);
@@ -264,7 +267,8 @@ class HubController implements Hub {
         registration,
         hubName: this.options.hubName,
         logger: this.options.logger.child({ component: "hub", hub: this.options.hubName }),
-        triggerKeys: this.triggerKeys,
+        triggerKeys: this.options.triggerKeys ?? triggerKeysOf(builtInDialects),
+        copyMarks: this.options.copyMarks ?? copyMarksOf(builtInDialects),
         concurrency: this.options.concurrency ?? 8,
         clientOptions: this.options.memberClientOptions,
         metrics: this.memberMetrics,

@@ -12,7 +12,7 @@
 //   - while a ClusterDistribution targets this member: namespaces, and Secret/ConfigMap metadata
 //     in every namespace (target selection and conflicts), as the in-cluster engine does.
 import { objectKey, plan, type ObservedLookup, type SourceState } from "../core/plan.js";
-import type { Action, NamespaceInfo, ObservedObject, Policy, Rule, RuleReport, SourceKind } from "../core/types.js";
+import type { Action, CopyMarks, NamespaceInfo, ObservedObject, Policy, Rule, RuleReport, SourceKind } from "../core/types.js";
 import { managedSelector } from "../core/marks.js";
 import { copyRecord, metadataPacking, metadataRecord, namespaceInfo } from "../controller/observed-state.js";
 import type { RecordPacking } from "../kube/record-store.js";
@@ -39,6 +39,8 @@ export interface MemberWorkerOptions {
   logger: Logger;
   /** Trigger keys of every dialect: stripped from copies so they never look like sources (mw-sync pushes keep theirs). */
   triggerKeys: readonly string[];
+  /** The copy marks of every known dialect's tool (plan()'s `adopt`). */
+  copyMarks: ReadonlyMap<string, CopyMarks>;
   /** Parallel writes to this member. */
   concurrency: number;
   clientOptions?: KubeClientOptions;
@@ -494,6 +496,7 @@ export class MemberWorker {
       managed: this.managedCopies(),
       policy: this.policy,
       triggerKeys: this.options.triggerKeys,
+      copyMarks: this.options.copyMarks,
       failures: this.failures,
     });
     const actions = new Map(result.actions.map((action) => [action.key, action]));

@@ -105,7 +105,7 @@ function pushRules(input: HubObjects, sources: Map<string, SourceState>, errors:
     const rule: Rule = {
       id: pushRuleId(kind, input.ferryNamespace, meta.name),
       origin,
-      scope: "cluster",
+      scope: "administrator",
       source: { kind, namespace: input.ferryNamespace, name: meta.name },
       targets: { namespaces: [input.ferryNamespace], allNamespaces: false, exclude: [] },
       copy: { labels: {}, annotations: {}, keepMetadataPrefixes: [...MWSYNC_KEEP] },

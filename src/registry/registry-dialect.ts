@@ -8,7 +8,7 @@ import { z } from "zod";
 import { SelectorError, validateLabelSelector } from "../core/label-selector.js";
 import { labelSelectorSchema } from "../core/label-selector-schema.js";
 import { PatternError, validateNameOrGlob } from "../core/name-pattern.js";
-import type { LabelSelector, ParseResult, Rule, RuleError, TargetSelection } from "../core/types.js";
+import type { LabelSelector, ParseResult, Rule, RuleError, RuleScope, TargetSelection } from "../core/types.js";
 import { saneSource, truncate } from "../dialects/input.js";
 import { emptyResult, guard, ruleError, ruleId, sourceOrigin } from "../dialects/rule-building.js";
 import type { Dialect, DialectContext, SourceMetadata } from "../dialects/dialect.js";
@@ -22,6 +22,8 @@ export const REGISTRY_COPY_LABEL = "ferry.dev/registry-copy";
 export const SERVICE_ACCOUNTS_ANNOTATION = "ferry.dev/image-pull-service-accounts";
 /** registry-creds' namespace opt-out, honoured for every registry credential. */
 export const IGNORE_ANNOTATION = "registry-creds/ignore";
+/** Only administrators (and Ferry) write Ferry's namespace, where generated Secrets live. */
+const SCOPE: RuleScope = "administrator";
 
 const annotationSchema = z.object({
   targets: z
@@ -101,8 +103,7 @@ function parse(meta: SourceMetadata, context: DialectContext): ParseResult {
   const rule: Rule = {
     id: ruleId(DIALECT, "Secret", meta.namespace, meta.name),
     origin,
-    // Only administrators (and Ferry) write Ferry's namespace.
-    scope: "cluster",
+    scope: SCOPE,
     source: { kind: "Secret", namespace: meta.namespace, name: meta.name },
     targets,
     copy: {
@@ -119,6 +120,7 @@ function parse(meta: SourceMetadata, context: DialectContext): ParseResult {
 export const registryCredsDialect: Dialect = {
   name: DIALECT,
   triggerKeys: [REGISTRY_CREDENTIAL_ANNOTATION],
+  scopes: { source: SCOPE },
   fromSource(input, context) {
     const meta = saneSource(input);
     if (!meta || meta.annotations[REGISTRY_CREDENTIAL_ANNOTATION] === undefined) return emptyResult();

@@ -1,12 +1,18 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { carriesKey, matchesKey } from "../../../src/core/key-match.js";
-import { allDialects, dialectByName, triggerKeysOf } from "../../../src/dialects/index.js";
+import { builtInDialects as allDialects } from "../../../src/dialects/all.js";
+import type { Dialect } from "../../../src/dialects/dialect.js";
+import { copyMarksOf, dialectByName, relevantKeys, selectDialects, triggerKeysOf } from "../../../src/dialects/index.js";
+import { parseSource } from "../../../src/dialects/parse.js";
+import { registryCredsDialect } from "../../../src/registry/registry-dialect.js";
 import { context, source } from "./helpers.js";
+
+const nativeRule = () => allDialects[0]!.fromSource!(source("Secret", "a", "s", { "ferry.dev/sync-to": "b" }), context()).rules[0]!;
 
 test("every dialect is registered once, under a unique name", () => {
   const names = allDialects.map((dialect) => dialect.name);
-  assert.deepEqual(names, ["kruise", "kruise-rd", "whisperer", "stakater", "mwsync", "replicator", "reflector", "kubed"]);
+  assert.deepEqual(names, ["native", "kruise", "kruise-rd", "whisperer", "stakater", "mwsync", "replicator", "reflector", "kubed"]);
   assert.equal(new Set(names).size, names.length);
   assert.equal(dialectByName(allDialects, "kubed")?.name, "kubed");
   assert.equal(dialectByName(allDialects, "nope"), undefined);
@@ -34,6 +40,8 @@ test("a source without any trigger key gets nothing from any dialect", () => {
 test("custom resource dialects declare the types they read", () => {
   const types = allDialects.flatMap((dialect) => dialect.customResourceTypes ?? []).map((type) => `${type.plural}.${type.group}/${type.version}:${type.namespaced}`);
   assert.deepEqual(types.sort(), [
+    "clusterdistributions.ferry.dev/v1alpha1:false",
+    "distributions.ferry.dev/v1alpha1:true",
     "resourcedistributions.apps.kruise.io/v1alpha1:false",
     "templategroupinstances.tenantoperator.stakater.com/v1alpha1:false",
     "templateinstances.tenantoperator.stakater.com/v1alpha1:true",
@@ -69,4 +77,58 @@ test("a failing lookup in the context becomes a typed InternalError, never an ex
   };
   const result = dialectByName(allDialects, "stakater")!.fromCustomResource!(tgi, throwing);
   assert.equal(result.errors[0]!.reason, "InternalError");
+});
+
+test("every dialect declares who authors each of its inputs", () => {
+  for (const dialect of [...allDialects, registryCredsDialect]) {
+    if (dialect.fromSource) assert.ok(dialect.scopes.source, `${dialect.name}: scope of its annotations`);
+    for (const type of dialect.customResourceTypes ?? []) assert.ok(dialect.scopes.resources?.[type.kind], `${dialect.name}: scope of ${type.kind}`);
+  }
+  const scopes = Object.fromEntries(allDialects.map((d) => [d.name, d.scopes]));
+  assert.deepEqual(scopes.native, { source: "tenant", resources: { Distribution: "tenant", ClusterDistribution: "administrator" } });
+  assert.deepEqual(scopes.mwsync, { source: "administrator" }, "only administrators write Ferry's namespace");
+  assert.equal(registryCredsDialect.scopes.source, "administrator");
+});
+
+test("parsing enforces the declared scope, and a dialect without one yields an error, never a rule", () => {
+  const rule = { ...nativeRule(), scope: "administrator" as const };
+  const liar: Dialect = { name: "liar", triggerKeys: ["x"], scopes: { source: "tenant" }, fromSource: () => ({ rules: [rule], errors: [] }) };
+  assert.equal(parseSource(liar, source("Secret", "a", "s", { x: "1" }), context()).rules[0]!.scope, "tenant");
+  const silent: Dialect = { ...liar, scopes: {} };
+  const result = parseSource(silent, source("Secret", "a", "s", { x: "1" }), context());
+  assert.deepEqual(result.rules, []);
+  assert.match(result.errors[0]!.message, /declares no scope/);
+  const thrower: Dialect = {
+    ...liar,
+    fromSource: () => {
+      throw new Error("bug");
+    },
+  };
+  assert.equal(parseSource(thrower, source("Secret", "a", "s", { x: "1" }), context()).errors[0]!.reason, "ParseError");
+});
+
+test("copy marks: each peer tool's, by dialect; the keys an unrelated object must keep are trigger keys and marks", () => {
+  const marks = copyMarksOf(allDialects);
+  assert.deepEqual([...marks.keys()].sort(), ["kubed", "reflector", "replicator", "whisperer"]);
+  assert.deepEqual([...marks.values()].flatMap((m) => m.keys).sort(), [
+    "kubed.appscode.com/origin",
+    "reflector.v1.k8s.emberstack.com/reflects",
+    "replicator.v1.mittwald.de/replicated-at",
+    "replicator.v1.mittwald.de/replicated-from-version",
+    "secret-syncer.jeffl.es/mirror",
+  ]);
+  const object = (labels: Record<string, string>, annotations: Record<string, string> = {}) => ({ namespace: "apps", labels, annotations });
+  assert.deepEqual(marks.get("reflector")!.sourceOf!(object({}, { "reflector.v1.k8s.emberstack.com/reflects": "src/db" })), { namespace: "src", name: "db" });
+  assert.deepEqual(marks.get("reflector")!.sourceOf!(object({}, { "reflector.v1.k8s.emberstack.com/reflects": "db" })), { namespace: "apps", name: "db" });
+  assert.deepEqual(marks.get("whisperer")!.sourceOf!(object({ "secret-syncer.jeffl.es/name": "db", "secret-syncer.jeffl.es/namespace": "src" })), { namespace: "src", name: "db" });
+  assert.deepEqual(marks.get("kubed")!.sourceOf!(object({ "kubed.appscode.com/origin.name": "db", "kubed.appscode.com/origin.namespace": "src" })), { namespace: "src", name: "db" });
+  assert.equal(marks.get("kubed")!.sourceOf!(object({})), undefined);
+  const keys = relevantKeys(triggerKeysOf(allDialects), marks);
+  assert.ok(keys.includes("mw-sync") && keys.includes("kubed.appscode.com/origin"));
+});
+
+test("selecting dialects by name: none or 'all' selects every one; an unknown name is refused", () => {
+  assert.equal(selectDialects(allDialects, undefined).length, allDialects.length);
+  assert.deepEqual(selectDialects(allDialects, ["kubed", "native"]).map((d) => d.name), ["native", "kubed"]);
+  assert.throws(() => selectDialects(allDialects, ["nope"]), /unknown dialect\(s\): nope/);
 });
