@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { pino } from "pino";
 import { parseAllDocuments, stringify } from "yaml";
 import { Engine } from "../controller/engine.js";
-import { sourceObject } from "../controller/observed-state.js";
+import { sourceObject } from "../kube/observed-records.js";
 import { copyName } from "../core/desired-copy.js";
 import { protectedNamespaces } from "../core/protected-namespaces.js";
 import { decideNamespace } from "../core/target-selection.js";

@@ -4,7 +4,7 @@ import { anchoredRegExp, PatternError } from "../core/name-pattern.js";
 import { labelSelectorSchema } from "../core/label-selector-schema.js";
 import { validateLabelSelector, SelectorError } from "../core/label-selector.js";
 import type { LabelSelector, SourceKind } from "../core/types.js";
-import type { SourceMetadata } from "./dialect.js";
+import type { CustomResource, SourceMetadata } from "./dialect.js";
 
 const NAMESPACE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -199,4 +199,30 @@ export function saneSource(meta: SourceMetadata): SourceMetadata | undefined {
   if (typeof meta.generation === "number") sane.generation = meta.generation;
   if (typeof meta.type === "string") sane.type = meta.type;
   return sane;
+}
+
+/** A custom resource as dialects see it: every top-level field, metadata with defaults filled in. */
+export function toCustomResource(object: {
+  apiVersion?: string;
+  kind?: string;
+  metadata: { name: string; namespace?: string; uid?: string; labels?: Record<string, string>; annotations?: Record<string, string>; creationTimestamp?: string; resourceVersion?: string; generation?: number };
+  [field: string]: unknown;
+}): CustomResource {
+  return {
+    ...object,
+    apiVersion: object.apiVersion ?? "",
+    kind: object.kind ?? "",
+    metadata: {
+      name: object.metadata.name,
+      namespace: object.metadata.namespace,
+      uid: object.metadata.uid,
+      labels: object.metadata.labels ?? {},
+      annotations: object.metadata.annotations ?? {},
+      creationTimestamp: object.metadata.creationTimestamp,
+      resourceVersion: object.metadata.resourceVersion,
+      generation: object.metadata.generation,
+    },
+    spec: object.spec,
+    status: object.status,
+  };
 }
