@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { Server } from "node:http";
 import { parseAllDocuments } from "yaml";
 import { repositoryRoot } from "../controlplane/build.js";
-import { Engine } from "../controller/engine.js";
+import { Engine, watchRestarts } from "../controller/engine.js";
 import type { Policy, PolicyMode } from "../core/types.js";
 import { protectedNamespaces } from "../core/protected-namespaces.js";
 import { nativeCrds } from "../crds/native-crds.js";
@@ -13,6 +13,7 @@ import { knownDialects, selectKnownDialects } from "./dialects.js";
 import type { CustomResourceType } from "../dialects/dialect.js";
 import { KubeClient, isApiError } from "../kube/client.js";
 import { applyCrd, ensureForeignCrd, servedTypes } from "../kube/crd-installer.js";
+import { SharedInformers } from "../kube/shared-informers.js";
 import { startHealthServer } from "../ops/health-server.js";
 import type { Logger } from "../ops/logger.js";
 import { FerryMetrics } from "../ops/metrics.js";
@@ -45,6 +46,8 @@ export interface FerryOptions {
 
 export interface RunningFerry {
   engine: Engine;
+  /** The shared informers every part watches through. */
+  informers: SharedInformers;
   hub?: Hub;
   metrics: FerryMetrics;
   healthUrl?: string;
@@ -112,7 +115,15 @@ export async function startFerry(options: FerryOptions): Promise<RunningFerry> {
     if (!served.includes(type)) logger.info({ kind: type.kind, group: type.group }, "custom resource type not served: its dialect reads annotations only");
   }
   const policy: Policy = { mode: options.policy, protectedNamespaces: protectedNamespaces(options.namespace), clusterName: options.clusterName };
+  // One informer per watched collection, handed to every part (Ferry's namespace is watched once).
+  const informers = new SharedInformers({
+    client,
+    relistIntervalMs: options.relistIntervalMs,
+    silenceTimeoutMs: options.silenceTimeoutMs,
+    onRestart: watchRestarts(logger, metrics),
+  });
   const engine = new Engine({
+    informers,
     client,
     logger,
     metrics,
@@ -129,6 +140,7 @@ export async function startFerry(options: FerryOptions): Promise<RunningFerry> {
   let registry: RunningRegistry | undefined;
   if (options.registry ?? true) {
     registry = await startRegistry({
+      informers,
       client,
       logger,
       metrics,
@@ -141,6 +153,7 @@ export async function startFerry(options: FerryOptions): Promise<RunningFerry> {
   let hub: Hub | undefined;
   if (options.hub) {
     hub = await startHub({
+      informers,
       client,
       logger,
       metrics,
@@ -167,6 +180,7 @@ export async function startFerry(options: FerryOptions): Promise<RunningFerry> {
   logger.info({ policy: options.policy, dialects: dialects.map((d) => d.name), namespace: options.namespace, cluster: options.clusterName }, "Ferry started");
   return {
     engine,
+    informers,
     hub,
     metrics,
     healthUrl,
@@ -174,6 +188,7 @@ export async function startFerry(options: FerryOptions): Promise<RunningFerry> {
       await hub?.stop();
       await registry?.stop();
       await engine.stop();
+      await informers.stop();
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     },
   };

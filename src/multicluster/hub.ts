@@ -1,19 +1,23 @@
 // The hub: the seed's "master operator". It watches its own Ferry namespace (member
-// registrations and mw-sync sources) and ClusterDistributions with targets.clusters (and their
-// sources), turns them into rules (rules.ts) and hands them to one MemberWorker per registered
-// member. Registrations are watched, so adding, changing or removing one needs no restart.
+// registrations and mw-sync sources; the shared informers of the composition root, so that
+// namespace is watched once for the whole process) and ClusterDistributions with
+// targets.clusters (and their sources), turns them into rules (rules.ts) and hands them to one
+// MemberWorker per registered member. Registrations are watched, so adding, changing or removing one needs no restart.
 // Status per member goes to status(), the ferry-members ConfigMap (written on change only),
 // Events on the registration Secret (on transitions only) and per-member metrics.
 import { objectKey, type SourceState } from "../core/plan.js";
 import type { CopyMarks, SourceKind } from "../core/types.js";
+import { customResourceCollection, ferryNamespaceCollection, resourceOf } from "../kube/collections.js";
 import { EventRecorder } from "../kube/event-recorder.js";
-import { sourceObject } from "../controller/observed-state.js";
+import { sourceObject } from "../kube/observed-records.js";
+import { SharedInformers } from "../kube/shared-informers.js";
 import { builtInDialects } from "../dialects/all.js";
 import { copyMarksOf, triggerKeysOf } from "../dialects/index.js";
 import { clusterDistributionType } from "../dialects/native.js";
 import type { KubeClient, KubeClientOptions } from "../kube/client.js";
 import { servedTypes } from "../kube/crd-installer.js";
-import { Informer, type KubeObject } from "../kube/informer.js";
+import { Informer, type InformerHandler, type KubeObject } from "../kube/informer.js";
+import type { Collection } from "../kube/shared-informers.js";
 import type { Logger } from "../ops/logger.js";
 import type { FerryMetrics } from "../ops/metrics.js";
 import { waitFor } from "../util/wait-for.js";
@@ -46,6 +50,8 @@ export interface HubOptions {
   silenceTimeoutMs?: number;
   /** Name of the status ConfigMap in the hub's Ferry namespace (default ferry-members). */
   statusConfigMap?: string;
+  /** The composition root's shared informers; without them the hub watches on its own. */
+  informers?: SharedInformers;
 }
 
 export interface Hub {
@@ -73,6 +79,7 @@ class HubController implements Hub {
   private readonly memberMetrics: MemberMetrics | undefined;
   private readonly publisher: StatusPublisher;
   private readonly events: EventRecorder;
+  private readonly informers: SharedInformers;
   private readonly secrets: Informer<KubeObject>;
   private readonly configMaps: Informer<KubeObject>;
   private readonly argo: Informer<KubeObject> | undefined;
@@ -95,10 +102,17 @@ class HubController implements Hub {
     // Events of cluster-scoped objects (ClusterDistribution) go to `default`, as the engine's do.
     this.events = new EventRecorder(options.client, this.log, "default");
     const ns = options.ferryNamespace;
-    this.secrets = this.informer("secrets", `/api/v1/namespaces/${ns}/secrets`);
-    this.configMaps = this.informer("configmaps", `/api/v1/namespaces/${ns}/configmaps`, (key) => key !== `${ns}/${statusName}`);
+    this.informers =
+      options.informers ??
+      new SharedInformers({ client: options.client, relistIntervalMs: options.relistIntervalMs, silenceTimeoutMs: options.silenceTimeoutMs, onRestart: (watch) => options.metrics?.watchRestarts.inc({ watch }) });
+    this.secrets = this.watch(ferryNamespaceCollection("Secret", ns));
+    this.configMaps = this.watch(ferryNamespaceCollection("ConfigMap", ns), (key) => key !== `${ns}/${statusName}`);
     if (options.argoCdNamespace) {
-      this.argo = this.informer("argocd-clusters", `/api/v1/namespaces/${options.argoCdNamespace}/secrets`, undefined, `${ARGOCD_SECRET_TYPE_LABEL}=cluster,${CLUSTER_LABEL}=true`);
+      this.argo = this.watch({
+        name: `argocd-clusters@${options.argoCdNamespace}`,
+        path: `/api/v1/namespaces/${options.argoCdNamespace}/secrets`,
+        labelSelector: `${ARGOCD_SECRET_TYPE_LABEL}=cluster,${CLUSTER_LABEL}=true`,
+      });
     }
     this.tick = setInterval(() => {
       for (const entry of this.members.values()) entry.worker.refreshStatus();
@@ -106,25 +120,23 @@ class HubController implements Hub {
     this.tick.unref();
   }
 
-  private informer(name: string, path: string, relevant?: (key: string) => boolean, labelSelector?: string, fieldSelector?: string): Informer<KubeObject> {
-    return new Informer<KubeObject>({
-      client: this.options.client,
-      name: `hub:${name}`,
-      path,
-      labelSelector,
-      fieldSelector,
-      relistIntervalMs: this.options.relistIntervalMs,
-      silenceTimeoutMs: this.options.silenceTimeoutMs,
+  /** What the hub does on any of its watches' events: recompute its rules (for keys it cares about). */
+  private handler(name: string, relevant?: (key: string) => boolean): InformerHandler<KubeObject> {
+    return {
       onChange: (_event, key) => {
         if (!relevant || relevant(key)) this.scheduleRecompute();
       },
       onSynced: () => {
-        this.syncCounts.set(`hub:${name}`, (this.syncCounts.get(`hub:${name}`) ?? 0) + 1);
+        this.syncCounts.set(name, (this.syncCounts.get(name) ?? 0) + 1);
         this.scheduleRecompute();
       },
-      onRestart: () => this.options.metrics?.watchRestarts.inc({ watch: `hub:${name}` }),
       onError: (error) => this.log.warn({ watch: name, err: error.message }, "hub watch failed"),
-    });
+    };
+  }
+
+  /** A shared watch of one of the hub's collections. */
+  private watch(collection: Collection<KubeObject>, relevant?: (key: string) => boolean): Informer<KubeObject> {
+    return this.informers.informer(collection, this.handler(collection.name, relevant));
   }
 
   async start(): Promise<void> {
@@ -135,11 +147,11 @@ class HubController implements Hub {
       this.log.warn({ err: (error as Error).message }, "could not discover ClusterDistribution: targets.clusters is off");
     }
     if (served) {
-      this.distributions = this.informer("clusterdistributions", `/apis/${clusterDistributionType.group}/${clusterDistributionType.version}/${clusterDistributionType.plural}`);
+      this.distributions = this.watch(customResourceCollection(clusterDistributionType));
     } else {
       this.log.info("ClusterDistribution is not served on the hub: only mw-sync pushes (install Ferry's CRDs for targets.clusters)");
     }
-    for (const informer of this.hubInformers()) informer.start();
+    this.informers.start();
     this.log.info({ namespace: this.options.ferryNamespace, argoCdNamespace: this.options.argoCdNamespace }, "hub started");
   }
 
@@ -213,8 +225,18 @@ class HubController implements Hub {
     }
     for (const [key, ref] of wanted) {
       if (this.sourceInformers.has(key)) continue;
-      const resource = ref.kind === "Secret" ? "secrets" : "configmaps";
-      const informer = this.informer(`source:${key}`, `/api/v1/namespaces/${ref.namespace}/${resource}`, undefined, undefined, `metadata.name=${ref.name}`);
+      // Not shared: one small watch per source, started and stopped as the rules come and go.
+      const name = `hub:source:${key}`;
+      const informer = new Informer<KubeObject>({
+        client: this.options.client,
+        name,
+        path: `/api/v1/namespaces/${ref.namespace}/${resourceOf[ref.kind]}`,
+        fieldSelector: `metadata.name=${ref.name}`,
+        relistIntervalMs: this.options.relistIntervalMs,
+        silenceTimeoutMs: this.options.silenceTimeoutMs,
+        onRestart: () => this.options.metrics?.watchRestarts.inc({ watch: name }),
+        ...this.handler(name),
+      });
       this.sourceInformers.set(key, informer);
       informer.start();
     }
@@ -267,6 +289,7 @@ class HubController implements Hub {
         registration,
         hubName: this.options.hubName,
         logger: this.options.logger.child({ component: "hub", hub: this.options.hubName }),
+        ferryMetrics: this.options.metrics,
         triggerKeys: this.options.triggerKeys ?? triggerKeysOf(builtInDialects),
         copyMarks: this.options.copyMarks ?? copyMarksOf(builtInDialects),
         concurrency: this.options.concurrency ?? 8,
@@ -344,7 +367,9 @@ class HubController implements Hub {
     clearInterval(this.tick);
     if (this.recomputeTimer) clearTimeout(this.recomputeTimer);
     this.publisher.stop();
-    const stops = [...this.hubInformers().map((informer) => informer.stop()), ...[...this.members.values()].map((entry) => entry.worker.stop())];
+    // Shared watches are the composition root's to stop; the hub's own are its own.
+    const own = [...this.sourceInformers.values(), ...(this.options.informers ? [] : [this.informers])];
+    const stops = [...own.map((informer) => informer.stop()), ...[...this.members.values()].map((entry) => entry.worker.stop())];
     await Promise.race([Promise.all(stops), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
     this.log.info("hub stopped");
   }
