@@ -4,13 +4,14 @@
 // container and instance metadata). The endpoint override is passed on when configured; the
 // SDK also reads AWS_ENDPOINT_URL_ECR / AWS_ENDPOINT_URL itself.
 import { ECRClient, GetAuthorizationTokenCommand } from "@aws-sdk/client-ecr";
-import type { ProviderConfig, RegistryAuth } from "../types.js";
+import type { RegistryAuth } from "../../types.js";
+import type { EcrConfig } from "./index.js";
 
 export class EcrError extends Error {
   override name = "EcrError";
 }
 
-export async function fetchEcr(config: Extract<ProviderConfig, { provider: "ecr" }>, options: { signal?: AbortSignal } = {}): Promise<RegistryAuth[]> {
+export async function fetchEcr(config: EcrConfig, options: { signal?: AbortSignal } = {}): Promise<RegistryAuth[]> {
   const auths: RegistryAuth[] = [];
   for (const region of config.regions) {
     const client = new ECRClient({
