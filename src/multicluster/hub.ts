@@ -20,10 +20,11 @@ import { Informer, type InformerHandler, type KubeObject } from "../kube/informe
 import type { Collection } from "../kube/shared-informers.js";
 import type { Logger } from "../ops/logger.js";
 import type { FerryMetrics } from "../ops/metrics.js";
+import { PassScheduler } from "../pipeline/pass-scheduler.js";
 import { waitFor } from "../util/wait-for.js";
-import { MemberWorker } from "./member.js";
+import { MemberRoster } from "./member-roster.js";
 import { MemberMetrics } from "./metrics.js";
-import { ARGOCD_SECRET_TYPE_LABEL, CLUSTER_LABEL, isRegistration, parseRegistration, type ParsedRegistration } from "./registration.js";
+import { ARGOCD_SECRET_TYPE_LABEL, CLUSTER_LABEL } from "./registration.js";
 import { distributionSources, hubRules, type HubRules } from "./rules.js";
 import { MEMBERS_CONFIGMAP, StatusPublisher, type MemberStatus } from "./status.js";
 
@@ -67,13 +68,6 @@ export interface Hub {
 
 const hubOnlyReasons = new Set(["RegistrationNotPushed", "InvalidClusterSelector"]);
 
-interface MemberEntry {
-  worker: MemberWorker;
-  fingerprint: string;
-  secret: { namespace: string; name: string; uid?: string };
-  reported?: { reachable: boolean; lastError: string | null };
-}
-
 class HubController implements Hub {
   private readonly log: Logger;
   private readonly memberMetrics: MemberMetrics | undefined;
@@ -85,12 +79,10 @@ class HubController implements Hub {
   private readonly argo: Informer<KubeObject> | undefined;
   private distributions: Informer<KubeObject> | undefined;
   private readonly sourceInformers = new Map<string, Informer<KubeObject>>();
-  private readonly members = new Map<string, MemberEntry>();
+  private readonly roster: MemberRoster;
   private readonly syncCounts = new Map<string, number>();
-  private rules: HubRules | undefined;
   private reportedErrors = new Set<string>();
-  private readonly warnedDuplicates = new Set<string>();
-  private recomputeTimer: NodeJS.Timeout | undefined;
+  private readonly scheduler: PassScheduler;
   private readonly tick: NodeJS.Timeout;
   private stopped = false;
 
@@ -114,9 +106,23 @@ class HubController implements Hub {
         labelSelector: `${ARGOCD_SECRET_TYPE_LABEL}=cluster,${CLUSTER_LABEL}=true`,
       });
     }
-    this.tick = setInterval(() => {
-      for (const entry of this.members.values()) entry.worker.refreshStatus();
-    }, 1000);
+    this.roster = new MemberRoster({
+      ferryNamespace: ns,
+      hubName: options.hubName,
+      logger: options.logger.child({ component: "hub", hub: options.hubName }),
+      events: this.events,
+      triggerKeys: options.triggerKeys ?? triggerKeysOf(builtInDialects),
+      copyMarks: options.copyMarks ?? copyMarksOf(builtInDialects),
+      concurrency: options.concurrency ?? 8,
+      clientOptions: options.memberClientOptions,
+      metrics: this.memberMetrics,
+      ferryMetrics: options.metrics,
+      relistIntervalMs: options.relistIntervalMs,
+      silenceTimeoutMs: options.silenceTimeoutMs,
+      onStatus: () => this.publish(),
+    });
+    this.scheduler = new PassScheduler({ full: () => this.recompute(), busy: () => false, logger: this.log });
+    this.tick = setInterval(() => this.roster.refreshStatuses(), 1000);
     this.tick.unref();
   }
 
@@ -164,21 +170,14 @@ class HubController implements Hub {
   }
 
   private scheduleRecompute(): void {
-    if (this.stopped || this.recomputeTimer) return;
-    this.recomputeTimer = setTimeout(() => {
-      this.recomputeTimer = undefined;
-      try {
-        this.recompute();
-      } catch (error) {
-        this.log.error({ err: (error as Error).message, stack: (error as Error).stack }, "hub recompute failed");
-      }
-    }, 10);
+    if (!this.stopped) this.scheduler.requestFull();
   }
 
-  private recompute(): void {
-    if (this.stopped) return;
-    if (!this.secrets.hasSynced() || !this.configMaps.hasSynced() || (this.argo && !this.argo.hasSynced())) return;
-    this.reconcileMembers();
+  /** Members from the registrations, rules from the hub's objects, handed to every member. */
+  private recompute(): boolean {
+    if (this.stopped) return false;
+    if (!this.secrets.hasSynced() || !this.configMaps.hasSynced() || (this.argo && !this.argo.hasSynced())) return false;
+    this.roster.reconcile(this.secrets.store.values(), this.argo?.store.values() ?? []);
     let rules: HubRules | undefined;
     if (!this.distributions || this.distributions.hasSynced()) {
       const distributions = [...(this.distributions?.store.values() ?? [])];
@@ -195,8 +194,8 @@ class HubController implements Hub {
       });
       this.reportErrors(rules);
     }
-    this.rules = rules;
-    for (const entry of this.members.values()) entry.worker.setRules(rules);
+    this.roster.setRules(rules);
+    return true;
   }
 
   private reportErrors(rules: HubRules): void {
@@ -249,101 +248,13 @@ class HubController implements Hub {
     return object ? sourceObject(kind, object) : "missing";
   }
 
-  private reconcileMembers(): void {
-    const parsed = new Map<string, ParsedRegistration>();
-    const add = (registration: ParsedRegistration) => {
-      const name = registration.ok ? registration.registration.name : registration.problem.name;
-      const secret = registration.ok ? registration.registration.secret : registration.problem.secret;
-      const existing = parsed.get(name);
-      if (existing) {
-        const first = existing.ok ? existing.registration.secret : existing.problem.secret;
-        const message = `registration Secret ${secret.namespace}/${secret.name} names member ${name}, already registered by ${first.namespace}/${first.name}: ignored`;
-        if (!this.warnedDuplicates.has(message)) this.log.warn(message);
-        this.warnedDuplicates.add(message);
-        this.events.record({ apiVersion: "v1", kind: "Secret", ...secret }, "Warning", "DuplicateMember", message);
-        return;
-      }
-      parsed.set(name, registration);
-    };
-    const byName = (a: KubeObject, b: KubeObject) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0);
-    for (const object of [...this.secrets.store.values()].filter(isRegistration).sort(byName)) {
-      add(parseRegistration(object, { ferryNamespace: this.options.ferryNamespace }));
-    }
-    for (const object of [...(this.argo?.store.values() ?? [])].filter(isRegistration).sort(byName)) {
-      add(parseRegistration(object, { ferryNamespace: this.options.ferryNamespace, nameFromArgoCd: true }));
-    }
-    for (const [name, registration] of parsed) {
-      const fingerprint = registration.ok ? registration.registration.fingerprint : `problem:${registration.problem.message}`;
-      const existing = this.members.get(name);
-      if (existing && existing.fingerprint === fingerprint) {
-        if (registration.ok) existing.worker.setLabels(registration.registration.labels);
-        continue;
-      }
-      if (existing) {
-        this.log.info({ member: name }, "member registration changed: reconnecting");
-        void existing.worker.stop();
-      } else {
-        this.log.info({ member: name }, "member registered");
-      }
-      const worker = new MemberWorker({
-        registration,
-        hubName: this.options.hubName,
-        logger: this.options.logger.child({ component: "hub", hub: this.options.hubName }),
-        ferryMetrics: this.options.metrics,
-        triggerKeys: this.options.triggerKeys ?? triggerKeysOf(builtInDialects),
-        copyMarks: this.options.copyMarks ?? copyMarksOf(builtInDialects),
-        concurrency: this.options.concurrency ?? 8,
-        clientOptions: this.options.memberClientOptions,
-        metrics: this.memberMetrics,
-        relistIntervalMs: this.options.relistIntervalMs,
-        silenceTimeoutMs: this.options.silenceTimeoutMs,
-        onStatus: () => this.statusChanged(name),
-      });
-      const secret = registration.ok ? registration.registration.secret : registration.problem.secret;
-      this.members.set(name, { worker, fingerprint, secret, reported: existing?.reported });
-      worker.setRules(this.rules);
-      worker.start();
-    }
-    for (const [name, entry] of this.members) {
-      if (parsed.has(name)) continue;
-      this.log.info({ member: name }, "member registration removed: no longer pushing to it (its copies stay)");
-      this.members.delete(name);
-      void entry.worker.stop();
-      this.memberMetrics?.forget(name);
-      this.publish();
-    }
-  }
-
-  private statusChanged(name: string): void {
-    if (this.stopped) return;
-    const entry = this.members.get(name);
-    if (entry) this.recordTransition(entry);
-    this.publish();
-  }
-
   private publish(): void {
     if (this.stopped) return;
     this.publisher.update(this.status());
   }
 
-  /** Events on the registration Secret when a member's problem appears, changes or goes away. */
-  private recordTransition(entry: MemberEntry): void {
-    const status = entry.worker.status();
-    const before = entry.reported ?? { reachable: true, lastError: null };
-    const target = { apiVersion: "v1", kind: "Secret", namespace: entry.secret.namespace, name: entry.secret.name, uid: entry.secret.uid };
-    if (status.lastError !== null && (status.lastError !== before.lastError || status.reachable !== before.reachable)) {
-      this.events.record(target, "Warning", status.reachable ? "MemberError" : "MemberUnreachable", status.lastError);
-    } else if (status.lastError === null && before.lastError !== null) {
-      this.events.clear(target, "MemberError");
-      this.events.clear(target, "MemberUnreachable");
-      this.events.clear(target, "MemberRecovered");
-      this.events.record(target, "Normal", "MemberRecovered", `member ${status.name} is reachable again and served`);
-    }
-    entry.reported = { reachable: status.reachable, lastError: status.lastError };
-  }
-
   status(): MemberStatus[] {
-    return [...this.members.values()].map((entry) => entry.worker.status()).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return this.roster.statuses();
   }
 
   async resync(): Promise<void> {
@@ -355,8 +266,7 @@ class HubController implements Hub {
       description: "the hub's watches to relist",
     });
     this.recompute();
-    await Promise.all([...this.members.values()].map((entry) => entry.worker.resync()));
-    for (const entry of this.members.values()) entry.worker.refreshStatus();
+    await this.roster.resync();
     this.publish();
     await this.publisher.flush();
   }
@@ -365,11 +275,11 @@ class HubController implements Hub {
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.tick);
-    if (this.recomputeTimer) clearTimeout(this.recomputeTimer);
+    this.scheduler.stop();
     this.publisher.stop();
     // Shared watches are the composition root's to stop; the hub's own are its own.
     const own = [...this.sourceInformers.values(), ...(this.options.informers ? [] : [this.informers])];
-    const stops = [...own.map((informer) => informer.stop()), ...[...this.members.values()].map((entry) => entry.worker.stop())];
+    const stops = [...own.map((informer) => informer.stop()), ...this.roster.stop()];
     await Promise.race([Promise.all(stops), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
     this.log.info("hub stopped");
   }
