@@ -1,4 +1,5 @@
-// The one schema of a Kubernetes label selector (metav1.LabelSelector): the zod validator every
+// The one schema of a Kubernetes label selector (metav1.LabelSelector), and of the target
+// selection built on it: the zod validator every
 // parser of Ferry's own resources uses, and, through z.toJSONSchema (crds/crd-schema.ts), the
 // OpenAPI schema of every CRD field that holds a selector. The meta entries are the apiserver's
 // extensions (a CEL rule, atomic map semantics); zod ignores them when parsing. Pure.
@@ -27,3 +28,11 @@ export const labelSelectorSchema = z
     matchExpressions: z.array(labelSelectorRequirementSchema).optional(),
   })
   .meta({ description: "A standard Kubernetes label selector.", "x-kubernetes-map-type": "atomic" });
+
+/** The target selection of Ferry's own resources (Distribution, RegistryCredential) and annotations. */
+export const targetsSchema = z.object({
+  namespaces: z.array(z.string()).default([]),
+  namespaceSelector: labelSelectorSchema.optional(),
+  allNamespaces: z.boolean().default(false),
+  exclude: z.array(z.string()).default([]),
+});

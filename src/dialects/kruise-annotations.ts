@@ -10,10 +10,9 @@
 // `openkruise.io/sync-to-namespaces` (same value, same meaning); the seed's key is kept for
 // fidelity (objects built without API validation, e.g. `ferry plan` on files).
 import type { ParseResult, RuleError, RuleScope } from "../core/types.js";
-import { hasMatchingKey } from "../core/key-match.js";
 import type { Dialect, SourceMetadata } from "./dialect.js";
-import { isNamespaceName, quoteList, saneSource, splitList, truncate } from "./input.js";
-import { emptyResult, emptyTargets, guard, pushRule, ruleError, sourceOrigin } from "./rule-building.js";
+import { isNamespaceName, quoteList, splitList, truncate } from "./input.js";
+import { emptyTargets, pushRule, ruleError, sourceOrigin, sourceParser } from "./rule-building.js";
 
 export const KRUISE_SYNC_TO = "openkruise.io/sync-to";
 /** As written in the proposal; not a valid annotation key for the API server. */
@@ -76,9 +75,5 @@ export const kruiseAnnotationsDialect: Dialect = {
   name: DIALECT,
   triggerKeys: TRIGGER_KEYS,
   scopes: { source: SCOPE },
-  fromSource(input) {
-    const meta = saneSource(input);
-    if (!meta || !hasMatchingKey(meta.annotations, TRIGGER_KEYS)) return emptyResult();
-    return guard(() => sourceOrigin(DIALECT, meta), () => parse(meta));
-  },
+  fromSource: sourceParser(DIALECT, TRIGGER_KEYS, parse),
 };

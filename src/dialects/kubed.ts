@@ -5,10 +5,9 @@
 import type { CopyMarks, ParseResult, RuleError, RuleScope } from "../core/types.js";
 import { parseLabelSelector, SelectorError } from "../core/label-selector.js";
 import { labelValue } from "../core/marks.js";
-import { hasMatchingKey } from "../core/key-match.js";
 import type { Dialect, DialectContext, SourceMetadata } from "./dialect.js";
-import { isEmptySelector, saneSource, truncate } from "./input.js";
-import { emptyResult, emptyTargets, guard, pushRule, ruleError, sourceOrigin } from "./rule-building.js";
+import { isEmptySelector, truncate } from "./input.js";
+import { emptyTargets, pushRule, ruleError, sourceOrigin, sourceParser } from "./rule-building.js";
 
 const DIALECT = "kubed";
 export const KUBED_SYNC = "kubed.appscode.com/sync";
@@ -75,9 +74,5 @@ export const kubedDialect: Dialect = {
   triggerKeys: TRIGGER_KEYS,
   scopes: { source: SCOPE },
   copyMarks: COPY_MARKS,
-  fromSource(input, context) {
-    const meta = saneSource(input);
-    if (!meta || !hasMatchingKey(meta.annotations, TRIGGER_KEYS)) return emptyResult();
-    return guard(() => sourceOrigin(DIALECT, meta), () => parse(meta, context));
-  },
+  fromSource: sourceParser(DIALECT, TRIGGER_KEYS, parse),
 };

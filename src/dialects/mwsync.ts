@@ -3,10 +3,9 @@
 // into every namespace of the cluster. Protected namespaces are the engine policy's business.
 // The hub-to-member push of the same flow is a multi-cluster rule, not this dialect's.
 import type { ParseResult, RuleError, RuleScope } from "../core/types.js";
-import { hasMatchingKey } from "../core/key-match.js";
 import type { Dialect, DialectContext, SourceMetadata } from "./dialect.js";
-import { saneSource, truncate } from "./input.js";
-import { emptyResult, emptyTargets, guard, pushRule, ruleError, sourceOrigin } from "./rule-building.js";
+import { truncate } from "./input.js";
+import { emptyTargets, pushRule, ruleError, sourceOrigin, sourceParser } from "./rule-building.js";
 
 const DIALECT = "mwsync";
 /** As written in the seed (`mw_sec` is not a valid DNS prefix, so the API server rejects it; kept for fidelity). */
@@ -56,9 +55,5 @@ export const mwsyncDialect: Dialect = {
   name: DIALECT,
   triggerKeys: TRIGGER_KEYS,
   scopes: { source: SCOPE },
-  fromSource(input, context) {
-    const meta = saneSource(input);
-    if (!meta || !hasMatchingKey(meta.annotations, TRIGGER_KEYS)) return emptyResult();
-    return guard(() => sourceOrigin(DIALECT, meta), () => parse(meta, context));
-  },
+  fromSource: sourceParser(DIALECT, TRIGGER_KEYS, parse),
 };

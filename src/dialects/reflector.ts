@@ -9,10 +9,9 @@
 // data equal to the source's, when the source's consent covers the mirror's namespace.
 import type { CopyMarks, LabelSelector, ParseResult, Rule, RuleError, RuleOrigin, RuleScope, TargetSelection } from "../core/types.js";
 import { parseLabelSelector, SelectorError } from "../core/label-selector.js";
-import { hasMatchingKey } from "../core/key-match.js";
 import type { Dialect, DialectContext, SourceMetadata } from "./dialect.js";
-import { classifyPatterns, isEmptySelector, matchesPatternList, parseDotNetBool, parseObjectRef, quoteList, saneSource, splitList, truncate, type PatternList } from "./input.js";
-import { emptyResult, emptyTargets, guard, pullRule, pushRule, ruleError, sourceOrigin } from "./rule-building.js";
+import { classifyPatterns, isEmptySelector, matchesPatternList, parseDotNetBool, parseObjectRef, type PatternList, quoteList, splitList, truncate } from "./input.js";
+import { emptyTargets, pullRule, pushRule, ruleError, sourceOrigin, sourceParser } from "./rule-building.js";
 
 const DIALECT = "reflector";
 const PREFIX = "reflector.v1.k8s.emberstack.com/";
@@ -213,9 +212,5 @@ export const reflectorDialect: Dialect = {
   triggerKeys: TRIGGER_KEYS,
   scopes: { source: SCOPE },
   copyMarks: COPY_MARKS,
-  fromSource(input, context) {
-    const meta = saneSource(input);
-    if (!meta || !hasMatchingKey(meta.annotations, TRIGGER_KEYS)) return emptyResult();
-    return guard(() => sourceOrigin(DIALECT, meta), () => parse(meta, context));
-  },
+  fromSource: sourceParser(DIALECT, TRIGGER_KEYS, parse),
 };

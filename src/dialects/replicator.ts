@@ -8,10 +8,9 @@
 // As in the replicator, replicate-from wins: an object that pulls is not also a push source.
 import type { CopyMarks, ParseResult, RuleError, RuleScope } from "../core/types.js";
 import { parseLabelSelector, SelectorError } from "../core/label-selector.js";
-import { hasMatchingKey } from "../core/key-match.js";
 import type { Dialect, DialectContext, SourceMetadata } from "./dialect.js";
-import { classifyPatterns, isEmptySelector, matchesPatternList, parseGoBool, parseObjectRef, quoteList, saneSource, splitList, truncate } from "./input.js";
-import { emptyResult, emptyTargets, guard, pullRule, pushRule, ruleError, sourceOrigin } from "./rule-building.js";
+import { classifyPatterns, isEmptySelector, matchesPatternList, parseGoBool, parseObjectRef, quoteList, splitList, truncate } from "./input.js";
+import { emptyTargets, pullRule, pushRule, ruleError, sourceOrigin, sourceParser } from "./rule-building.js";
 
 const DIALECT = "replicator";
 const PREFIX = "replicator.v1.mittwald.de/";
@@ -103,15 +102,8 @@ export const replicatorDialect: Dialect = {
   triggerKeys: TRIGGER_KEYS,
   scopes: { source: SCOPE },
   copyMarks: COPY_MARKS,
-  fromSource(input, context) {
-    const meta = saneSource(input);
-    if (!meta || !hasMatchingKey(meta.annotations, TRIGGER_KEYS)) return emptyResult();
-    return guard(
-      () => sourceOrigin(DIALECT, meta),
-      () => {
-        const from = meta.annotations[REPLICATE_FROM];
-        return from !== undefined ? parsePull(meta, from, context) : parsePush(meta);
-      },
-    );
-  },
+  fromSource: sourceParser(DIALECT, TRIGGER_KEYS, (meta, context) => {
+    const from = meta.annotations[REPLICATE_FROM];
+    return from !== undefined ? parsePull(meta, from, context) : parsePush(meta);
+  }),
 };

@@ -1,8 +1,10 @@
 // Building Rules and typed errors the same way in every dialect: ids, origins, push and pull rule
 // skeletons, and the guard that turns a parser's exception into an error. Pure: no I/O, no clock.
+import { carriesKey, hasMatchingKey } from "../core/key-match.js";
+import { PatternError, validateNameOrGlob } from "../core/name-pattern.js";
 import type { ParseResult, Rule, RuleError, RuleOrigin, RuleScope, TargetSelection } from "../core/types.js";
-import type { CustomResource, SourceMetadata } from "./dialect.js";
-import { isRecord, truncate } from "./input.js";
+import type { CustomResource, DialectContext, SourceMetadata } from "./dialect.js";
+import { isRecord, saneSource, truncate } from "./input.js";
 
 export function emptyTargets(): TargetSelection {
   return { namespaces: [], allNamespaces: false, exclude: [] };
@@ -126,4 +128,35 @@ export function guard(origin: () => RuleOrigin, parse: () => ParseResult): Parse
     const name = error instanceof Error ? error.name : "Error";
     return { rules: [], errors: [ruleError(where, "InternalError", `the ${where.dialect} parser failed unexpectedly (${name}); please report this`)] };
   }
+}
+
+/**
+ * A dialect's fromSource: it sees only sane input that carries one of its keys (in the
+ * annotations, or also in the labels), and never throws.
+ */
+export function sourceParser(
+  dialect: string,
+  keys: readonly string[],
+  parse: (meta: SourceMetadata, context: DialectContext) => ParseResult,
+  carriers: "annotations" | "labels and annotations" = "annotations",
+): (input: SourceMetadata, context: DialectContext) => ParseResult {
+  return (input, context) => {
+    const meta = saneSource(input);
+    if (!meta || !(carriers === "annotations" ? hasMatchingKey(meta.annotations, keys) : carriesKey(meta, keys))) return emptyResult();
+    return guard(() => sourceOrigin(dialect, meta), () => parse(meta, context));
+  };
+}
+
+/** The names and globs of a list that are valid; each invalid one becomes an InvalidNamespace error. */
+export function validNamesOrGlobs(items: readonly string[], origin: RuleOrigin, errors: RuleError[]): string[] {
+  return items.filter((item) => {
+    try {
+      validateNameOrGlob(item);
+      return true;
+    } catch (failure) {
+      if (!(failure instanceof PatternError)) throw failure;
+      errors.push(ruleError(origin, "InvalidNamespace", failure.message));
+      return false;
+    }
+  });
 }

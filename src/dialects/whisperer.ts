@@ -4,10 +4,9 @@
 // seed's `kubectl get secrets -l ...` queries keep working. Secrets only.
 import type { CopyMarks, ParseResult, RuleError, RuleScope } from "../core/types.js";
 import { labelValue } from "../core/marks.js";
-import { carriesKey } from "../core/key-match.js";
 import type { Dialect, SourceMetadata } from "./dialect.js";
-import { isNamespaceName, quoteList, saneSource, splitList } from "./input.js";
-import { emptyResult, emptyTargets, guard, pushRule, ruleError, sourceOrigin } from "./rule-building.js";
+import { isNamespaceName, quoteList, splitList } from "./input.js";
+import { emptyResult, emptyTargets, pushRule, ruleError, sourceOrigin, sourceParser } from "./rule-building.js";
 
 const DIALECT = "whisperer";
 export const WHISPERER_SYNC_LABEL = "secret-syncer.jeffl.es/sync";
@@ -64,9 +63,5 @@ export const whispererDialect: Dialect = {
   triggerKeys: TRIGGER_KEYS,
   scopes: { source: SCOPE },
   copyMarks: COPY_MARKS,
-  fromSource(input) {
-    const meta = saneSource(input);
-    if (!meta || !carriesKey(meta, TRIGGER_KEYS)) return emptyResult();
-    return guard(() => sourceOrigin(DIALECT, meta), () => parse(meta));
-  },
+  fromSource: sourceParser(DIALECT, TRIGGER_KEYS, parse, "labels and annotations"),
 };

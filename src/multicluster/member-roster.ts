@@ -1,14 +1,9 @@
 // The registered members, one worker each: registrations (Secrets in the hub's Ferry namespace,
 // and Argo CD cluster Secrets) are read on every recompute, so adding, changing or removing one
 // needs no restart. Transitions of a member's problem become Events on its registration Secret.
-import type { CopyMarks } from "../core/types.js";
-import type { KubeClientOptions } from "../kube/client.js";
 import type { EventRecorder } from "../kube/event-recorder.js";
 import type { KubeObject } from "../kube/informer.js";
-import type { Logger } from "../ops/logger.js";
-import type { FerryMetrics } from "../ops/metrics.js";
-import { MemberWorker } from "./member.js";
-import type { MemberMetrics } from "./metrics.js";
+import { MemberWorker, type MemberWorkerOptions } from "./member.js";
 import { isRegistration, parseRegistration, type ParsedRegistration } from "./registration.js";
 import type { HubRules } from "./rules.js";
 import type { MemberStatus } from "./status.js";
@@ -20,22 +15,13 @@ interface MemberEntry {
   reported?: { reachable: boolean; lastError: string | null };
 }
 
-export interface MemberRosterOptions {
+/** What every member's worker is started with, and what the roster itself needs. */
+export type MemberRosterOptions = Omit<MemberWorkerOptions, "registration" | "onStatus"> & {
   ferryNamespace: string;
-  hubName: string;
-  logger: Logger;
   events: EventRecorder;
-  triggerKeys: readonly string[];
-  copyMarks: ReadonlyMap<string, CopyMarks>;
-  concurrency: number;
-  clientOptions?: KubeClientOptions;
-  metrics?: MemberMetrics;
-  ferryMetrics?: FerryMetrics;
-  relistIntervalMs?: number;
-  silenceTimeoutMs?: number;
   /** The statuses changed (a member's, or the set of members). */
   onStatus(): void;
-}
+};
 
 const byName = (a: KubeObject, b: KubeObject) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0);
 

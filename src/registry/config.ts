@@ -8,7 +8,7 @@
 // arrive decoded, nothing is read or written here.
 import { createHash, randomBytes } from "node:crypto";
 import { z } from "zod";
-import { labelSelectorSchema } from "../core/label-selector-schema.js";
+import { targetsSchema } from "../core/label-selector-schema.js";
 import type { ConflictPolicy, LabelSelector, TargetSelection } from "../core/types.js";
 import { providerByName, providerNames, providers } from "./providers/index.js";
 import { commaList, type CompatInput, type ProviderConfig, type ProviderResult, type RegistryProvider } from "./providers/provider.js";
@@ -97,13 +97,6 @@ export function compatCredentials(env: Env, secrets: SecretValues): CredentialSp
 
 // ---------------------------------------------------------------------------------------------
 // Native: RegistryCredential (ferry.dev/v1alpha1, cluster-scoped)
-
-export const targetsSchema = z.object({
-  namespaces: z.array(z.string()).default([]),
-  namespaceSelector: labelSelectorSchema.optional(),
-  allNamespaces: z.boolean().default(false),
-  exclude: z.array(z.string()).default([]),
-});
 
 const objectName = z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "must be a DNS subdomain name").max(253);
 

@@ -6,11 +6,10 @@
 // ServiceAccounts should list them in imagePullSecrets. Pure: no I/O.
 import { z } from "zod";
 import { SelectorError, validateLabelSelector } from "../core/label-selector.js";
-import { labelSelectorSchema } from "../core/label-selector-schema.js";
-import { PatternError, validateNameOrGlob } from "../core/name-pattern.js";
+import { targetsSchema } from "../core/label-selector-schema.js";
 import type { LabelSelector, ParseResult, Rule, RuleError, RuleScope, TargetSelection } from "../core/types.js";
-import { saneSource, truncate } from "../dialects/input.js";
-import { emptyResult, guard, ruleError, ruleId, sourceOrigin } from "../dialects/rule-building.js";
+import { truncate } from "../dialects/input.js";
+import { ruleError, ruleId, sourceOrigin, sourceParser, validNamesOrGlobs } from "../dialects/rule-building.js";
 import type { Dialect, DialectContext, SourceMetadata } from "../dialects/dialect.js";
 
 export const DIALECT = "registry-creds";
@@ -26,14 +25,7 @@ export const IGNORE_ANNOTATION = "registry-creds/ignore";
 const SCOPE: RuleScope = "administrator";
 
 const annotationSchema = z.object({
-  targets: z
-    .object({
-      namespaces: z.array(z.string()).default([]),
-      namespaceSelector: labelSelectorSchema.optional(),
-      allNamespaces: z.boolean().default(false),
-      exclude: z.array(z.string()).default([]),
-    })
-    .optional(),
+  targets: targetsSchema.optional(),
   serviceAccounts: z.array(z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/)).default(["default"]),
   conflict: z.enum(["skip", "overwrite"]).default("skip"),
 });
@@ -72,17 +64,7 @@ function parse(meta: SourceMetadata, context: DialectContext): ParseResult {
     return { rules: [], errors: [ruleError(origin, "InvalidAnnotation", `${REGISTRY_CREDENTIAL_ANNOTATION}: ${message}`)] };
   }
   const errors: RuleError[] = [];
-  const patterns = (items: string[]) =>
-    items.filter((item) => {
-      try {
-        validateNameOrGlob(item);
-        return true;
-      } catch (error) {
-        if (!(error instanceof PatternError)) throw error;
-        errors.push(ruleError(origin, "InvalidNamespace", error.message));
-        return false;
-      }
-    });
+  const patterns = (items: string[]) => validNamesOrGlobs(items, origin, errors);
   const given = parsed.data.targets;
   const targets: TargetSelection = given
     ? { namespaces: patterns(given.namespaces), allNamespaces: given.allNamespaces, exclude: patterns(given.exclude) }
@@ -121,9 +103,5 @@ export const registryCredsDialect: Dialect = {
   name: DIALECT,
   triggerKeys: [REGISTRY_CREDENTIAL_ANNOTATION],
   scopes: { source: SCOPE },
-  fromSource(input, context) {
-    const meta = saneSource(input);
-    if (!meta || meta.annotations[REGISTRY_CREDENTIAL_ANNOTATION] === undefined) return emptyResult();
-    return guard(() => sourceOrigin(DIALECT, meta), () => parse(meta, context));
-  },
+  fromSource: sourceParser(DIALECT, [REGISTRY_CREDENTIAL_ANNOTATION], parse),
 };
