@@ -12,11 +12,11 @@ const crdSpec = (registryCredentialCrd.spec as { versions: Array<{ schema: { ope
 
 test("every provider is listed once; the spec schema and the CRD know exactly these", () => {
   const names = providers.map((provider) => provider.name);
-  assert.deepEqual(names, ["dockerhub", "ecr", "google", "acr", "dockerconfigjson"]);
+  assert.deepEqual(names.slice(0, 5), ["dockerhub", "ecr", "google", "acr", "dockerconfigjson"], "registry-creds' providers, in its order (new ones follow)");
   assert.equal(new Set(names).size, names.length);
   assert.deepEqual(crdSpec.provider!.enum, names);
   for (const name of names) assert.ok(registryCredentialSpecSchema.safeParse({ provider: name }).success, name);
-  assert.ok(!registryCredentialSpecSchema.safeParse({ provider: "quay" }).success);
+  assert.ok(!registryCredentialSpecSchema.safeParse({ provider: "no-such-provider" }).success);
   const outputs = providers.map((provider) => provider.compat.output);
   assert.equal(new Set(outputs).size, outputs.length, "each produces its own registry-creds Secret");
 });
