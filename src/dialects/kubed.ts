@@ -7,7 +7,7 @@ import { parseLabelSelector, SelectorError } from "../core/label-selector.js";
 import { labelValue } from "../core/marks.js";
 import type { Dialect, DialectContext, SourceMetadata } from "./dialect.js";
 import { isEmptySelector, truncate } from "./input.js";
-import { emptyTargets, pushRule, ruleError, sourceOrigin, sourceParser } from "./rule-building.js";
+import { emptyTargets, pushRule, ruleError, sourceFromLabels, sourceOrigin, sourceParser } from "./rule-building.js";
 
 const DIALECT = "kubed";
 export const KUBED_SYNC = "kubed.appscode.com/sync";
@@ -23,11 +23,7 @@ export const KUBED_ORIGIN_ANNOTATION = "kubed.appscode.com/origin";
 const COPY_MARKS: CopyMarks = {
   tool: "config-syncer (kubed)",
   keys: [KUBED_ORIGIN_ANNOTATION],
-  sourceOf: ({ labels }) => {
-    const name = labels[KUBED_ORIGIN_NAME_LABEL];
-    const namespace = labels[KUBED_ORIGIN_NAMESPACE_LABEL];
-    return name && namespace ? { namespace, name } : undefined;
-  },
+  sourceOf: sourceFromLabels(KUBED_ORIGIN_NAME_LABEL, KUBED_ORIGIN_NAMESPACE_LABEL),
 };
 
 function parse(meta: SourceMetadata, context: DialectContext): ParseResult {

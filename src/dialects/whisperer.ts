@@ -6,7 +6,7 @@ import type { CopyMarks, ParseResult, RuleError, RuleScope } from "../core/types
 import { labelValue } from "../core/marks.js";
 import type { Dialect, SourceMetadata } from "./dialect.js";
 import { isNamespaceName, quoteList, splitList } from "./input.js";
-import { emptyResult, emptyTargets, pushRule, ruleError, sourceOrigin, sourceParser } from "./rule-building.js";
+import { emptyResult, emptyTargets, pushRule, ruleError, sourceFromLabels, sourceOrigin, sourceParser } from "./rule-building.js";
 
 const DIALECT = "whisperer";
 export const WHISPERER_SYNC_LABEL = "secret-syncer.jeffl.es/sync";
@@ -21,11 +21,7 @@ const SCOPE: RuleScope = "tenant";
 const COPY_MARKS: CopyMarks = {
   tool: "whisperer.rs",
   keys: [WHISPERER_MIRROR_LABEL],
-  sourceOf: ({ labels }) => {
-    const name = labels[WHISPERER_NAME_LABEL];
-    const namespace = labels[WHISPERER_NAMESPACE_LABEL];
-    return name && namespace ? { namespace, name } : undefined;
-  },
+  sourceOf: sourceFromLabels(WHISPERER_NAME_LABEL, WHISPERER_NAMESPACE_LABEL),
 };
 
 function parse(meta: SourceMetadata): ParseResult {
