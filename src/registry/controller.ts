@@ -165,7 +165,8 @@ export class RegistryController {
     for (const state of this.kept.states.values()) {
       if (state.auths) wanted.set(state.spec.id, generatedSecret(state.spec, state.auths, state.expiresAt, ns));
     }
-    const present = [...this.secrets.store.keys()].flatMap((key) => this.observed(key) ?? []);
+    // A generated Secret being deleted (a finalizer holds it) needs no second delete.
+    const present = [...this.secrets.store.entries()].flatMap(([key, object]) => (object.metadata.deletionTimestamp ? [] : (this.observed(key) ?? [])));
     const claimed = new Set([...this.kept.states.values()].map((state) => state.spec.secretName));
     const plan = planGeneratedSecrets(wanted, claimed, present.filter(isGenerated), ns, (key) => this.observed(key.slice(key.indexOf("/") + 1)));
     for (const state of this.kept.states.values()) state.writeProblem = plan.taken.get(state.spec.id);
