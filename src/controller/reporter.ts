@@ -1,6 +1,7 @@
 // What a full plan pass tells the world: the status subresource of each custom resource that
 // holds rules, Events for problems, conflicts and bad input (on transitions only: an idle
 // cluster costs no write), log lines for bad input, and the engine's metrics.
+import { redact } from "../core/redact.js";
 import type { PlanResult, Rule, RuleError, RuleOrigin, RuleReport } from "../core/types.js";
 import type { KubeClient } from "../kube/client.js";
 import { customResourcePath } from "../kube/collections.js";
@@ -43,7 +44,7 @@ export class Reporter {
       const key = originKey(error.origin);
       errorsByOrigin.set(key, [...(errorsByOrigin.get(key) ?? []), error]);
       this.events.record({ ...error.origin }, "Warning", error.reason, error.message);
-      this.log.warn({ dialect: error.origin.dialect, kind: error.origin.kind, namespace: error.origin.namespace, name: error.origin.name, reason: error.reason }, error.message);
+      this.log.warn({ dialect: error.origin.dialect, kind: error.origin.kind, namespace: error.origin.namespace, name: error.origin.name, reason: error.reason }, redact(error.message, { maxLength: 1024 }));
     }
     for (const report of reports) this.reportRule(report);
     const live = new Set(reports.map((report) => report.rule.id));
