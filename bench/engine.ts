@@ -326,7 +326,7 @@ async function main(): Promise<void> {
     const ferryCounters = async () => {
       const text = await ferry!.metrics.registry.metrics();
       const sum = (pattern: RegExp) => text.split("\n").filter((line) => pattern.test(line)).reduce((total, line) => total + Number(line.split(" ").pop()), 0);
-      return { planPasses: sum(/^ferry_reconcile_total\{/), gcSeconds: sum(/^ferry_nodejs_gc_duration_seconds_sum\{/) };
+      return { planPasses: sum(/^ferry_reconcile_total\{/), gcSeconds: sum(/^nodejs_gc_duration_seconds_sum\{/) };
     };
     const countersBefore = await ferryCounters();
     const cpuBefore = process.cpuUsage();
@@ -419,8 +419,8 @@ async function main(): Promise<void> {
         const cpu1 = procCpuSeconds(pid);
         const proc = procStatus(pid);
         const metricsText = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-        const promRss = Number(/^ferry_process_resident_memory_bytes (\S+)/m.exec(metricsText)?.[1] ?? NaN);
-        const heap = Number(/^ferry_nodejs_heap_size_used_bytes (\S+)/m.exec(metricsText)?.[1] ?? NaN);
+        const promRss = Number(/^process_resident_memory_bytes (\S+)/m.exec(metricsText)?.[1] ?? NaN);
+        const heap = Number(/^nodejs_heap_size_used_bytes (\S+)/m.exec(metricsText)?.[1] ?? NaN);
         memory.push({
           secretBytes: size,
           secrets: secrets.length,

@@ -1,14 +1,10 @@
-// The node flags the container image starts Ferry with (the Dockerfile's ENTRYPOINT), so the
-// benchmark measures the process as it ships, not as a development shell runs it.
-import { readFileSync } from "node:fs";
+// The node flags the container image starts Ferry with (its entrypoint, tools/image/image-spec.ts),
+// so the benchmark measures the process as it ships, not as a development shell runs it.
+import { imageSpec } from "../tools/image/image-spec.js";
 
-export function imageNodeFlags(dockerfile = "Dockerfile"): string[] {
-  const line = readFileSync(dockerfile, "utf8")
-    .split("\n")
-    .find((l) => l.startsWith("ENTRYPOINT "));
-  if (!line) throw new Error(`${dockerfile} has no ENTRYPOINT`);
-  const argv = JSON.parse(line.slice("ENTRYPOINT ".length)) as string[];
+export function imageNodeFlags(): string[] {
+  const argv = imageSpec().config.entrypoint;
   const script = argv.indexOf("dist/src/cli/main.js");
-  if (argv[0] !== "node" || script < 0) throw new Error(`unexpected ENTRYPOINT ${line}`);
+  if (argv[0] !== "node" || script < 0) throw new Error(`unexpected image entrypoint ${JSON.stringify(argv)}`);
   return argv.slice(1, script);
 }

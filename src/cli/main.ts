@@ -2,9 +2,12 @@
 // The `ferry` command (also installed as `kubectl-ferry`).
 import { Command, Option } from "commander";
 import { convertCommand, explainCommand, planCommand, statusCommand, type InspectFlags } from "./inspect.js";
+import { buildInfo } from "../ops/build-info.js";
 import { runCommand } from "./run-command.js";
 
-const program = new Command("ferry").description("Keeps Secrets and ConfigMaps present, current and clean across namespaces and clusters.");
+const program = new Command("ferry")
+  .description("Keeps Secrets and ConfigMaps present, current and clean across namespaces and clusters.")
+  .version(buildInfo().version, "-V, --version", "print Ferry's version");
 
 program
   .command("run")

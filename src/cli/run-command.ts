@@ -8,6 +8,7 @@ import type { LocalControlPlane } from "../controlplane/local-control-plane.js";
 import type { PolicyMode } from "../core/types.js";
 import { KubeClient } from "../kube/client.js";
 import { createLogger } from "../ops/logger.js";
+import { FerryMetrics } from "../ops/metrics.js";
 import { setupTracing } from "../ops/tracing.js";
 import { startElectedFerry } from "./elected-ferry.js";
 import { startFerry } from "./run.js";
@@ -56,7 +57,9 @@ export async function runCommand(flags: RunFlags): Promise<void> {
     kubeConfig.loadFromFile(local.kubeconfigPath);
     console.error(`\nlocal cluster kubeconfig: ${local.kubeconfigPath}\ntry: kubectl --kubeconfig ${local.kubeconfigPath} get distributions -A\n`);
   }
-  const client = await KubeClient.create(kubeConfig, { qps: flags.qps, burst: flags.burst });
+  // One registry for the process: the client counts every apiserver request in it from the first.
+  const metrics = new FerryMetrics();
+  const client = await KubeClient.create(kubeConfig, { qps: flags.qps, burst: flags.burst, onRequest: metrics.onRequest });
   const ferryOptions = {
     client,
     logger,
@@ -70,6 +73,7 @@ export async function runCommand(flags: RunFlags): Promise<void> {
     serveForeignCrds: flags.serveForeignCrds,
     registry: flags.registry,
     hub: flags.hub ? { argoCdNamespace: flags.hubArgocdNamespace } : undefined,
+    metrics,
   };
   const ferry = flags.leaderElect
     ? await startElectedFerry(ferryOptions, {

@@ -42,6 +42,14 @@ export interface FerryOptions {
   registryEnv?: NodeJS.ProcessEnv;
   /** Also act as hub: push to the member clusters registered in Ferry's namespace (docs/multicluster.md). */
   hub?: boolean | { argoCdNamespace?: string };
+  /**
+   * The process's metrics, when its creator already counts with them (the CLI attaches them to
+   * the client's onRequest before Ferry starts); default: a registry of this Ferry's own.
+   */
+  metrics?: FerryMetrics;
+  /** Leader election's write gate for the engine (src/cli/elected-ferry.ts). */
+  mayWrite?: () => boolean;
+  writeSignal?: AbortSignal;
 }
 
 export interface RunningFerry {
@@ -106,7 +114,7 @@ export async function startFerry(options: FerryOptions): Promise<RunningFerry> {
   const dialects = selectKnownDialects(options.dialects);
   // What a known peer tool writes on its copies is known whether or not its dialect is selected.
   const copyMarks = copyMarksOf(knownDialects);
-  const metrics = new FerryMetrics();
+  const metrics = options.metrics ?? new FerryMetrics();
   await ensureNamespace(client, logger, options.namespace);
   const wanted: CustomResourceType[] = dialects.flatMap((d) => d.customResourceTypes ?? []);
   const refused = options.installCrds ? await installCrds(client, logger, wanted, options.serveForeignCrds ?? false) : new Set<string>();
@@ -135,8 +143,11 @@ export async function startFerry(options: FerryOptions): Promise<RunningFerry> {
     concurrency: options.concurrency,
     relistIntervalMs: options.relistIntervalMs,
     silenceTimeoutMs: options.silenceTimeoutMs,
+    mayWrite: options.mayWrite,
+    writeSignal: options.writeSignal,
   });
   engine.start();
+  metrics.trackWatches(() => engine.watchHealth());
   let registry: RunningRegistry | undefined;
   if (options.registry ?? true) {
     registry = await startRegistry({
@@ -185,6 +196,7 @@ export async function startFerry(options: FerryOptions): Promise<RunningFerry> {
     metrics,
     healthUrl,
     async stop() {
+      metrics.trackWatches(undefined);
       await hub?.stop();
       await registry?.stop();
       await engine.stop();

@@ -43,6 +43,10 @@ export interface EngineOptions {
   silenceTimeoutMs?: number;
   /** Plan but never write (the CLI's status, explain and plan commands). */
   dryRun?: boolean;
+  /** Leader election's gate: checked right before each write; false = send nothing more. */
+  mayWrite?: () => boolean;
+  /** Aborts when the leader's term ends: a write not sent by then (e.g. waiting for a rate-limit token) is not sent. */
+  writeSignal?: AbortSignal;
   /** The composition root's shared informers; without them the engine watches on its own. */
   informers?: SharedInformers;
 }
@@ -107,6 +111,8 @@ export class Engine {
         deleted: (kind, namespace, name) => this.state.recordDeleted(kind, namespace, name),
       },
       concurrency: options.concurrency ?? 32,
+      mayWrite: options.mayWrite,
+      signal: options.writeSignal,
       metrics: executorMetrics(options.metrics, "copies"),
       onFailuresChanged: () => this.scheduler.requestFull(),
       onDrained: () => this.scheduler.drained(),
@@ -220,8 +226,9 @@ export class Engine {
     this.planned = true;
     if (!this.options.dryRun) {
       this.executor.run(result.actions);
-      this.reporter.publishMetrics(result, result.rules, Number(process.hrtime.bigint() - started) / 1e9, this.executor.depth, this.state.watches());
-      this.reporter.report(result.reports, result.errors, this.rules.origins());
+      this.reporter.publishMetrics(result, result.rules, Number(process.hrtime.bigint() - started) / 1e9, this.executor.depth);
+      // No longer the leader: statuses and Events are the next leader's to write.
+      if (this.options.mayWrite?.() !== false) this.reporter.report(result.reports, result.errors, this.rules.origins());
     }
     this.onPlanned?.(result.reports, result.errors);
     return true;

@@ -6,7 +6,6 @@ import type { PlanResult, Rule, RuleError, RuleOrigin, RuleReport } from "../cor
 import type { KubeClient } from "../kube/client.js";
 import { customResourcePath } from "../kube/collections.js";
 import { EventRecorder, type EventTarget } from "../kube/event-recorder.js";
-import type { RunningWatch } from "../kube/informer.js";
 import { StatusWriter } from "../kube/status-writer.js";
 import type { Logger } from "../ops/logger.js";
 import type { FerryMetrics } from "../ops/metrics.js";
@@ -77,7 +76,7 @@ export class Reporter {
   }
 
   /** The engine's metrics after a full pass. */
-  publishMetrics(result: PlanResult, rules: readonly Rule[], passSeconds: number, queueDepth: number, watches: readonly RunningWatch[]): void {
+  publishMetrics(result: PlanResult, rules: readonly Rule[], passSeconds: number, queueDepth: number): void {
     const metrics = this.metrics;
     if (!metrics) return;
     metrics.reconciles.inc({ controller: "distribution", result: "ok" });
@@ -90,6 +89,5 @@ export class Reporter {
     metrics.copies.set({ state: "failed" }, sum("failed"));
     metrics.rules.reset();
     for (const rule of rules) metrics.rules.inc({ dialect: rule.origin.dialect });
-    for (const watch of watches) metrics.secondsSinceWatchEvent.set({ watch: watch.name }, Math.min(watch.secondsSinceActivity(), 1e9));
   }
 }

@@ -128,7 +128,7 @@ export async function prepareControlPlane(dir: string, apiserverArgs: readonly s
         "--bind-address=127.0.0.1",
         `--secure-port=${ports.controllerManager}`,
         `--cert-dir=${join(dir, "pki", "kcm")}`,
-        "--controllers=namespace-controller,serviceaccount-controller,serviceaccount-token-controller,garbage-collector-controller,root-ca-certificate-publisher-controller",
+        "--controllers=namespace-controller,serviceaccount-controller,serviceaccount-token-controller,garbage-collector-controller,root-ca-certificate-publisher-controller,clusterrole-aggregation-controller",
         `--service-account-private-key-file=${saKey}`,
         `--root-ca-file=${caCert}`,
         "--use-service-account-credentials=false",

@@ -8,6 +8,7 @@ import { request as httpsRequest } from "node:https";
 import { get as httpGet } from "node:http";
 import { join, resolve } from "node:path";
 import { delay, waitFor } from "../util/wait-for.js";
+import { auditArgs, readAuditLog, type AuditEvent } from "./audit-log.js";
 import { componentBinary, prepareControlPlane, startOrder, type ComponentName, type ControlPlaneState } from "./layout.js";
 
 export interface UpOptions {
@@ -17,6 +18,8 @@ export interface UpOptions {
   apiserverArgs?: string[];
   /** Timeout for the whole start, in ms (default 120 s). */
   timeoutMs?: number;
+  /** Write the apiserver's audit log (src/controlplane/audit-log.ts; off by default). */
+  audit?: boolean;
 }
 
 function isAlive(pid: number | undefined): boolean {
@@ -79,7 +82,7 @@ export class LocalControlPlane {
       if (existing.running().length === startOrder.length) return existing;
       await existing.down();
     }
-    const plane = new LocalControlPlane(dir, { ...(await prepareControlPlane(dir, options.apiserverArgs ?? [])), pids: {} });
+    const plane = new LocalControlPlane(dir, { ...(await prepareControlPlane(dir, [...(options.audit ? auditArgs(dir) : []), ...(options.apiserverArgs ?? [])])), pids: {} });
     plane.save();
     try {
       for (const name of startOrder) await plane.start(name, options.timeoutMs ?? 120_000);
@@ -199,6 +202,11 @@ export class LocalControlPlane {
       req.on("error", reject);
       req.end();
     });
+  }
+
+  /** The apiserver's audit log so far (empty unless started with `audit`). */
+  auditEvents(): AuditEvent[] {
+    return readAuditLog(this.dir);
   }
 
   /** Recent lines of each component's log, for error messages. */

@@ -39,14 +39,16 @@ export class CopyWriter {
     },
   ) {}
 
-  async execute(action: Action): Promise<void> {
+  /** `signal`, when given, stops a write that has not been sent yet (e.g. the leader's term ended). */
+  async execute(action: Action, signal?: AbortSignal): Promise<void> {
     switch (action.type) {
       case "create":
-        return this.create(action.desired);
+        return this.create(action.desired, signal);
       case "update":
         try {
           const updated = await this.client.request<KubeObject>("PUT", objectPath(action.desired.kind, action.desired.namespace, action.desired.name), {
             body: body(action.desired, action.resourceVersion),
+            signal,
           });
           this.observe.counted?.("update", action.desired.kind);
           this.observe.written(action.desired.kind, updated, action.resourceVersion);
@@ -56,29 +58,30 @@ export class CopyWriter {
           // fails as it is: deleting a valid copy to retry an invalid one would lose it.
           if (!isApiError(error, 422) || !/field is immutable/.test(error.message)) throw error;
         }
-        return this.replace(action.desired, action.resourceVersion);
+        return this.replace(action.desired, action.resourceVersion, signal);
       case "replace":
-        return this.replace(action.desired, action.resourceVersion);
+        return this.replace(action.desired, action.resourceVersion, signal);
       case "delete":
-        return this.delete(action.kind, action.namespace, action.name, action.uid, action.resourceVersion);
+        return this.delete(action.kind, action.namespace, action.name, action.uid, action.resourceVersion, signal);
     }
   }
 
-  private async create(desired: DesiredCopy): Promise<void> {
-    const created = await this.client.request<KubeObject>("POST", collectionPath(desired.kind, desired.namespace), { body: body(desired) });
+  private async create(desired: DesiredCopy, signal?: AbortSignal): Promise<void> {
+    const created = await this.client.request<KubeObject>("POST", collectionPath(desired.kind, desired.namespace), { body: body(desired), signal });
     this.observe.counted?.("create", desired.kind);
     this.observe.written(desired.kind, created, undefined);
   }
 
-  private async replace(desired: DesiredCopy, resourceVersion?: string): Promise<void> {
-    await this.delete(desired.kind, desired.namespace, desired.name, undefined, resourceVersion);
-    await this.create(desired);
+  private async replace(desired: DesiredCopy, resourceVersion?: string, signal?: AbortSignal): Promise<void> {
+    await this.delete(desired.kind, desired.namespace, desired.name, undefined, resourceVersion, signal);
+    await this.create(desired, signal);
   }
 
-  private async delete(kind: SourceKind, namespace: string, name: string, uid?: string, resourceVersion?: string): Promise<void> {
+  private async delete(kind: SourceKind, namespace: string, name: string, uid?: string, resourceVersion?: string, signal?: AbortSignal): Promise<void> {
     try {
       await this.client.request("DELETE", objectPath(kind, namespace, name), {
         body: { apiVersion: "v1", kind: "DeleteOptions", preconditions: { uid, resourceVersion } },
+        signal,
       });
       this.observe.counted?.("delete", kind);
     } catch (error) {

@@ -1,9 +1,26 @@
 // Prometheus metrics (prom-client). Labels never carry Secret values: only kinds, verbs,
-// results, controller and watch names.
+// results, controller and watch names, API groups and resources. docs/metrics.md lists every
+// metric with its meaning and the alert it feeds; test/e2e/metrics-names.test.ts keeps that page,
+// docs/grafana-dashboard.json and the chart's PrometheusRule in step with what /metrics serves.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { classifyApiserverRequest } from "./apiserver-request.js";
+import { buildInfo } from "./build-info.js";
+
+/** What the watch gauge reads of each watch: the informer's own record of its last activity. */
+export interface WatchActivity {
+  name: string;
+  secondsSinceActivity: number;
+}
 
 export class FerryMetrics {
   readonly registry = new Registry();
+  readonly buildInfo = new Gauge({ name: "ferry_build_info", help: "Always 1: Ferry's version and the Node.js version it runs on", labelNames: ["version", "node"], registers: [this.registry] });
+  readonly apiserverRequests = new Counter({
+    name: "ferry_apiserver_requests_total",
+    help: "Ferry's requests to the Kubernetes API that got an answer, by verb, API group, resource, subresource and HTTP status code (watches not included)",
+    labelNames: ["verb", "group", "resource", "subresource", "code"],
+    registers: [this.registry],
+  });
   readonly writes = new Counter({ name: "ferry_writes_total", help: "Writes to copies, by verb and kind", labelNames: ["verb", "kind"], registers: [this.registry] });
   readonly writeErrors = new Counter({ name: "ferry_write_errors_total", help: "Failed writes, by reason", labelNames: ["reason"], registers: [this.registry] });
   readonly reconciles = new Counter({ name: "ferry_reconcile_total", help: "Plan passes, by controller and result", labelNames: ["controller", "result"], registers: [this.registry] });
@@ -27,11 +44,16 @@ export class FerryMetrics {
   readonly copies = new Gauge({ name: "ferry_copies", help: "Desired copies by state", labelNames: ["state"], registers: [this.registry] });
   readonly rules = new Gauge({ name: "ferry_rules", help: "Rules by dialect", labelNames: ["dialect"], registers: [this.registry] });
   readonly watchRestarts = new Counter({ name: "ferry_watch_restarts_total", help: "Watch restarts, by watch", labelNames: ["watch"], registers: [this.registry] });
-  readonly secondsSinceWatchEvent = new Gauge({
-    name: "ferry_watch_seconds_since_last_event",
-    help: "Seconds since each watch last delivered an event or bookmark",
+  /**
+   * A timestamp, not an age: it keeps its meaning when the loop that would refresh it stalls, and
+   * is read from the informers at scrape time, so it never lags behind them.
+   */
+  readonly watchLastEvent = new Gauge({
+    name: "ferry_watch_last_event_timestamp_seconds",
+    help: "Unix time at which each watch last listed or delivered an event or bookmark",
     labelNames: ["watch"],
     registers: [this.registry],
+    collect: () => this.collectWatches(),
   });
   readonly credentialExpiry = new Gauge({
     name: "ferry_registry_credential_expiry_timestamp_seconds",
@@ -39,10 +61,37 @@ export class FerryMetrics {
     labelNames: ["credential"],
     registers: [this.registry],
   });
+  private watches: (() => WatchActivity[]) | undefined;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
-    // Event-loop lag sampled every 100 ms, not prom-client's default 10 ms: the 10 ms timer alone
-    // cost ~0.3 % of a core in an idle process here, a third of the idle budget (bench/).
-    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: "ferry_", eventLoopMonitoringPrecision: 100 });
+    const build = buildInfo();
+    this.buildInfo.set({ version: build.version, node: build.node }, 1);
+    // The standard names (process_*, nodejs_*), which stock dashboards and alerts use. Event-loop
+    // lag sampled every 100 ms, not prom-client's default 10 ms: the 10 ms timer alone cost ~0.3 %
+    // of a core in an idle process here, a third of the idle budget (bench/).
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 100 });
+  }
+
+  /**
+   * KubeClientOptions.onRequest: counts one answered request. Only the verb, group, resource,
+   * subresource and status reach the labels; namespaces and names in the path are dropped.
+   */
+  readonly onRequest = (method: string, path: string, status: number): void => {
+    const { verb, group, resource, subresource } = classifyApiserverRequest(method, path);
+    this.apiserverRequests.inc({ verb, group, resource, subresource, code: String(status) });
+  };
+
+  /** The watches whose last activity `ferry_watch_last_event_timestamp_seconds` reports (undefined: none). */
+  trackWatches(source: (() => WatchActivity[]) | undefined): void {
+    this.watches = source;
+  }
+
+  private collectWatches(): void {
+    this.watchLastEvent.reset();
+    const now = Date.now();
+    for (const watch of this.watches?.() ?? []) {
+      if (!Number.isFinite(watch.secondsSinceActivity)) continue; // not listed yet
+      this.watchLastEvent.set({ watch: watch.name }, Math.round(now - watch.secondsSinceActivity * 1000) / 1000);
+    }
   }
 }

@@ -38,6 +38,10 @@ export interface ExecutorOptions {
     deleted(kind: SourceKind, namespace: string, name: string): void;
   };
   concurrency: number;
+  /** Checked right before each write (leader election's gate): false = send nothing more. */
+  mayWrite?: () => boolean;
+  /** Aborts writes not sent yet (e.g. waiting for a rate-limit token) when it fires. */
+  signal?: AbortSignal;
   baseBackoffMs?: number;
   maxBackoffMs?: number;
   metrics?: ExecutorMetrics;
@@ -179,7 +183,8 @@ export class Executor {
       },
     });
     try {
-      await writer.execute(action);
+      if (this.options.mayWrite?.() === false) return; // no longer the leader: the planner is being stopped
+      await writer.execute(action, this.options.signal);
     } catch (error) {
       span.setStatus({ code: 2, message: error instanceof ApiError ? error.reason : "Error" });
       // Exists but not seen yet: the watch will show it, and the plan will decide.

@@ -4,223 +4,20 @@
 // helm comes from tools/helm/install.sh (built from the Go module proxy); if it cannot be
 // installed these tests fail, they do not skip.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { test, type TestContext } from "node:test";
+import { test } from "node:test";
 import { parse } from "yaml";
-import type { KubeClient } from "../../src/kube/client.js";
-import { isApiError } from "../../src/kube/client.js";
 import { waitFor } from "../../src/util/wait-for.js";
-import {
-  chartDir,
-  chartRbac,
-  expectedRbacRules,
-  lintChart,
-  renderChart,
-  toManifestText,
-  type Manifest,
-  type PolicyRule,
-} from "../../tools/helm/chart.js";
-import { adminClient, createNamespace, sharedControlPlane, uniqueName } from "../support/cluster.js";
+import { chartDir, chartRbac, expectedRbacRules, lintChart, renderChart, type Manifest, type PolicyRule } from "../../tools/helm/chart.js";
+import { FOREIGN_CRDS, NATIVE_CRDS, container, deployment, everyToggle, names, only } from "../support/chart-values.js";
+import { allowed, applyToCluster, assertCrdsEstablished, installMonitoringCrds, kubectl } from "../support/chart-cluster.js";
+import { adminClient, createNamespace, uniqueName } from "../support/cluster.js";
 
 const chart = parse(readFileSync(join(chartDir, "Chart.yaml"), "utf8")) as { appVersion: string; version: string };
 
-const NATIVE_CRDS = ["distributions.ferry.dev", "clusterdistributions.ferry.dev", "registrycredentials.ferry.dev"];
-const FOREIGN_CRDS = [
-  "resourcedistributions.apps.kruise.io",
-  "templategroupinstances.tenantoperator.stakater.com",
-  "templateinstances.tenantoperator.stakater.com",
-  "templates.tenantoperator.stakater.com",
-];
-
-/** Every value the chart has, switched on or set away from its default. */
-function everyToggle(namespace: string): Record<string, unknown> {
-  return {
-    namespaceOverride: namespace,
-    image: { repository: "registry.example.com/platform/ferry", digest: `sha256:${"ab".repeat(32)}`, pullPolicy: "Always" },
-    imagePullSecrets: [{ name: "registry-pull" }],
-    replicas: 3,
-    leaderElection: { enabled: true, leaseDurationSeconds: 30 },
-    policy: "strict",
-    dialects: ["native", "kruise", "kruise-rd", "stakater", "registry-creds"],
-    clusterName: "prod-eu-1",
-    concurrency: 8,
-    qps: 50,
-    burst: 100,
-    serveForeignCrds: true,
-    logLevel: "debug",
-    healthPort: 9090,
-    crds: { install: true, installForeign: true, keep: true, manageAtRuntime: true },
-    serviceAccount: { create: true, name: "ferry-operator", annotations: { "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/ferry" } },
-    rbac: { create: true },
-    env: [{ name: "awsregion", value: "eu-west-1" }, { name: "DOCKER_USER", valueFrom: { secretKeyRef: { name: "registry-creds-dockerhub", key: "DOCKER_USER", optional: true } } }],
-    envFrom: [{ secretRef: { name: "registry-creds-env", optional: true } }],
-    resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
-    priorityClassName: "system-cluster-critical",
-    podAnnotations: { "example.com/owner": "platform" },
-    podLabels: { team: "platform" },
-    nodeSelector: { "kubernetes.io/os": "linux" },
-    tolerations: [{ key: "dedicated", operator: "Equal", value: "platform", effect: "NoSchedule" }],
-    affinity: {
-      podAntiAffinity: {
-        preferredDuringSchedulingIgnoredDuringExecution: [
-          { weight: 100, podAffinityTerm: { topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: { "app.kubernetes.io/name": "ferry" } } } },
-        ],
-      },
-    },
-    topologySpreadConstraints: [{ maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: { "app.kubernetes.io/name": "ferry" } } }],
-    metrics: {
-      service: { enabled: true, port: 9100, annotations: { "example.com/scrape": "true" } },
-      serviceMonitor: {
-        enabled: true,
-        interval: "15s",
-        scrapeTimeout: "5s",
-        labels: { release: "prometheus" },
-        relabelings: [{ action: "replace", targetLabel: "cluster", replacement: "prod-eu-1" }],
-        metricRelabelings: [{ action: "drop", sourceLabels: ["__name__"], regex: "nodejs_.*" }],
-      },
-    },
-  };
-}
-
-function only(objects: Manifest[], kind: string): Manifest {
-  const found = objects.filter((object) => object.kind === kind);
-  assert.equal(found.length, 1, `exactly one ${kind} (found ${found.length})`);
-  return found[0]!;
-}
-
-function names(objects: Manifest[], kind: string): string[] {
-  return objects
-    .filter((object) => object.kind === kind)
-    .map((object) => object.metadata.name)
-    .sort();
-}
-
-interface Container {
-  image: string;
-  args: string[];
-  env?: Array<{ name: string }>;
-  envFrom?: unknown[];
-  ports: Array<{ name: string; containerPort: number }>;
-  securityContext: Record<string, unknown>;
-  livenessProbe?: { httpGet: { path: string; port: string } };
-  readinessProbe?: { httpGet: { path: string; port: string } };
-  startupProbe?: { httpGet: { path: string; port: string } };
-  resources: { requests?: Record<string, string>; limits?: Record<string, string> };
-  volumeMounts: Array<{ name: string; mountPath: string }>;
-}
-
-interface DeploymentSpec {
-  replicas: number;
-  strategy: { type: string };
-  selector: { matchLabels: Record<string, string> };
-  template: { metadata: { labels: Record<string, string> }; spec: { serviceAccountName: string; securityContext: Record<string, unknown>; containers: Container[] } };
-}
-
-function deployment(objects: Manifest[]): DeploymentSpec {
-  return only(objects, "Deployment").spec as DeploymentSpec;
-}
-
-function container(objects: Manifest[]): Container {
-  const containers = deployment(objects).template.spec.containers;
-  assert.equal(containers.length, 1);
-  return containers[0]!;
-}
-
 function rulesOf(object: Manifest): PolicyRule[] {
   return (object.rules as PolicyRule[]).map((rule) => JSON.parse(JSON.stringify(rule)) as PolicyRule);
-}
-
-/** kubectl against the shared control plane, with optional standard input. */
-function kubectl(args: string[], input?: string): Promise<{ stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("kubectl", ["--kubeconfig", sharedControlPlane().kubeconfigPath, ...args], { stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      if (code === 0) resolve({ stdout, stderr });
-      else reject(new Error(`kubectl ${args.join(" ")} exited ${code}: ${stderr.trim() || stdout.trim()}`));
-    });
-    child.stdin.end(input ?? "");
-  });
-}
-
-async function deleteIfPresent(kube: KubeClient, path: string): Promise<void> {
-  try {
-    await kube.request("DELETE", path);
-  } catch (error) {
-    if (!isApiError(error, 404)) throw error;
-  }
-}
-
-/** Whether the apiserver's RBAC lets `user` do this (a SubjectAccessReview, as the admin). */
-async function allowed(
-  kube: KubeClient,
-  account: { namespace: string; name: string },
-  attributes: { verb: string; group?: string; resource: string; subresource?: string; namespace?: string; name?: string },
-): Promise<boolean> {
-  const review = await kube.request<{ status: { allowed: boolean } }>("POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews", {
-    body: {
-      apiVersion: "authorization.k8s.io/v1",
-      kind: "SubjectAccessReview",
-      spec: {
-        user: `system:serviceaccount:${account.namespace}:${account.name}`,
-        groups: ["system:serviceaccounts", `system:serviceaccounts:${account.namespace}`, "system:authenticated"],
-        resourceAttributes: { group: "", ...attributes },
-      },
-    },
-  });
-  return review.status.allowed;
-}
-
-/**
- * Applies the objects to the real control plane: a server-side dry-run first, then for real.
- * Returns kubectl's warnings (PodSecurity and deprecation warnings come on stderr).
- */
-async function applyToCluster(t: TestContext, release: string, objects: Manifest[]): Promise<string> {
-  const kube = await adminClient();
-  const clusterScoped = objects.filter((object) => object.kind === "ClusterRole" || object.kind === "ClusterRoleBinding");
-  t.after(async () => {
-    // The namespace goes with createNamespace's cleanup; the CRDs stay (the same ones Ferry installs).
-    for (const object of clusterScoped) {
-      await deleteIfPresent(kube, `/apis/rbac.authorization.k8s.io/v1/${object.kind === "ClusterRole" ? "clusterroles" : "clusterrolebindings"}/${object.metadata.name}`);
-    }
-  });
-  // CRDs are cluster-wide and shared by every release (and by Ferry's runtime installer in other
-  // tests): one field manager for them, so a second release's labels replace the first's instead
-  // of conflicting; the release's own objects get a manager of their own.
-  const crds = objects.filter((object) => object.kind === "CustomResourceDefinition");
-  const rest = objects.filter((object) => object.kind !== "CustomResourceDefinition");
-  let warnings = "";
-  for (const [batch, fieldManager] of [
-    [crds, "ferry-chart-test"],
-    [rest, `ferry-chart-test-${release}`],
-  ] as const) {
-    if (batch.length === 0) continue;
-    const manifest = toManifestText(batch);
-    const dryRun = await kubectl(["apply", "--server-side", "--dry-run=server", `--field-manager=${fieldManager}`, "-f", "-"], manifest);
-    for (const object of batch) assert.match(dryRun.stdout, new RegExp(`${object.metadata.name}.*serverside-applied \\(server dry run\\)`), `${object.kind} ${object.metadata.name} in the dry run`);
-    const real = await kubectl(["apply", "--server-side", `--field-manager=${fieldManager}`, "-f", "-"], manifest);
-    for (const object of batch) assert.match(real.stdout, new RegExp(`${object.metadata.name} serverside-applied\n`), `${object.kind} ${object.metadata.name} applied`);
-    warnings += `${dryRun.stderr}\n${real.stderr}\n`;
-  }
-  return warnings;
-}
-
-async function assertCrdsEstablished(kube: KubeClient, crds: string[]): Promise<void> {
-  for (const name of crds) {
-    await waitFor(
-      async () => {
-        const crd = await kube.getOptional<{ status?: { conditions?: Array<{ type: string; status: string }> } }>(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`);
-        return crd?.status?.conditions?.some((c) => c.type === "Established" && c.status === "True");
-      },
-      { timeoutMs: 30_000, description: `CRD ${name} established` },
-    );
-  }
 }
 
 test("helm lint --strict passes with the defaults and with every toggle on", async () => {
@@ -237,21 +34,22 @@ test("the chart refuses values that would break Ferry", async () => {
   await assert.rejects(renderChart({ values: { metrics: { service: { enabled: false }, serviceMonitor: { enabled: true } } } }), /needs metrics\.service\.enabled/);
 });
 
-test("helm template with the defaults: a hardened Deployment running the Dockerfile's image, its RBAC, metrics Service and the CRDs", async () => {
+test("helm template with the defaults: a hardened Deployment running the Dockerfile's image, its RBAC, metrics Service, PDB and Ferry's CRDs", async () => {
   const { objects } = await renderChart({ release: "ferry", namespace: "ferry-system" });
-  assert.deepEqual(names(objects, "CustomResourceDefinition"), [...NATIVE_CRDS, ...FOREIGN_CRDS].sort());
+  assert.deepEqual(names(objects, "CustomResourceDefinition"), [...NATIVE_CRDS].sort(), "Ferry's own CRDs only: installForeign is off by default");
   for (const crd of objects.filter((object) => object.kind === "CustomResourceDefinition")) {
     assert.equal(crd.metadata.annotations?.["helm.sh/resource-policy"], "keep", crd.metadata.name);
     assert.equal(crd.metadata.labels?.["ferry.dev/installed-by"], "ferry", `${crd.metadata.name}: labelled as Ferry's runtime installer does`);
     assert.equal(crd.metadata.labels?.["app.kubernetes.io/managed-by"], "Helm");
   }
   assert.deepEqual(names(objects, "ServiceAccount"), ["ferry"]);
-  assert.deepEqual(names(objects, "ClusterRole"), ["ferry"]);
+  assert.deepEqual(names(objects, "ClusterRole"), ["ferry", "ferry-edit", "ferry-view"], "Ferry's own and the two aggregated to view/edit/admin");
   assert.deepEqual(names(objects, "ClusterRoleBinding"), ["ferry"]);
   assert.deepEqual(names(objects, "Role"), ["ferry-leader-election"]);
   assert.deepEqual(names(objects, "RoleBinding"), ["ferry-leader-election"]);
   assert.deepEqual(names(objects, "Service"), ["ferry-metrics"]);
-  assert.deepEqual(names(objects, "ServiceMonitor"), []);
+  assert.deepEqual(names(objects, "PodDisruptionBudget"), ["ferry"], "two replicas with leader election get a PDB");
+  for (const kind of ["ServiceMonitor", "PrometheusRule", "NetworkPolicy"]) assert.deepEqual(names(objects, kind), [], `no ${kind} unless asked`);
   for (const object of objects.filter((o) => !["CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding"].includes(o.kind))) {
     assert.equal(object.metadata.namespace, "ferry-system", `${object.kind} ${object.metadata.name} in Ferry's namespace`);
   }
@@ -325,7 +123,9 @@ test("helm template with every toggle on: each value reaches the manifest", asyn
     "--serve-foreign-crds",
     "--leader-elect",
     "--lease-duration=30",
-  ]);
+    "--no-registry",
+    "--hub",
+  ], "extraArgs come after the chart's own flags");
   assert.deepEqual(main.ports, [{ name: "http", containerPort: 9090, protocol: "TCP" }]);
   assert.deepEqual(
     main.env?.map((e) => e.name),
@@ -355,8 +155,8 @@ test("helm template with every toggle on: each value reaches the manifest", asyn
 test("values switch parts off: CRDs, foreign CRDs, keep, leader election, RBAC, metrics Service", async () => {
   const noCrds = (await renderChart({ values: { crds: { install: false } } })).objects;
   assert.deepEqual(names(noCrds, "CustomResourceDefinition"), []);
-  const nativeOnly = (await renderChart({ values: { crds: { installForeign: false } } })).objects;
-  assert.deepEqual(names(nativeOnly, "CustomResourceDefinition"), [...NATIVE_CRDS].sort());
+  const withForeign = (await renderChart({ values: { crds: { installForeign: true } } })).objects;
+  assert.deepEqual(names(withForeign, "CustomResourceDefinition"), [...NATIVE_CRDS, ...FOREIGN_CRDS].sort());
   const notKept = (await renderChart({ values: { crds: { keep: false } } })).objects;
   for (const crd of notKept.filter((object) => object.kind === "CustomResourceDefinition")) assert.equal(crd.metadata.annotations?.["helm.sh/resource-policy"], undefined);
 
@@ -382,7 +182,9 @@ test("the rendered ClusterRole and Role grant exactly the rules of files/rbac.ya
   for (const overrides of [{}, { crds: { manageAtRuntime: true } }, { leaderElection: { enabled: false } }] as Array<Record<string, unknown>>) {
     const { manifest, objects } = await renderChart({ values: overrides });
     const expected = expectedRbacRules(overrides);
-    assert.deepEqual(rulesOf(only(objects, "ClusterRole")), expected.cluster, `ClusterRole with ${JSON.stringify(overrides)}`);
+    const ferryRole = objects.find((object) => object.kind === "ClusterRole" && object.metadata.name === "ferry");
+    assert.ok(ferryRole, "Ferry's ClusterRole");
+    assert.deepEqual(rulesOf(ferryRole), expected.cluster, `ClusterRole with ${JSON.stringify(overrides)}`);
     const roles = objects.filter((object) => object.kind === "Role");
     assert.deepEqual(roles.length > 0 ? rulesOf(roles[0]!) : [], expected.leaderElection, `Role with ${JSON.stringify(overrides)}`);
     // Each granted rule carries its reason as a comment in the rendered manifest.
@@ -439,7 +241,8 @@ test("the rendered chart applies to the real control plane: server-side dry-run,
   assert.doesNotMatch(warnings, /PodSecurity/, "the chart's pod template meets the restricted Pod Security Standard");
   assert.doesNotMatch(warnings, /deprecated/i, "no deprecated API or field");
 
-  await assertCrdsEstablished(kube, [...NATIVE_CRDS, ...FOREIGN_CRDS]);
+  await assertCrdsEstablished(kube, NATIVE_CRDS);
+  for (const role of ["view", "edit"]) await kube.get(`/apis/rbac.authorization.k8s.io/v1/clusterroles/${release}-${role}`);
   const applied = await kube.get<{ spec: { replicas: number; template: { spec: { serviceAccountName: string } } } }>(`/apis/apps/v1/namespaces/${namespace}/deployments/${release}`);
   assert.equal(applied.spec.replicas, 2);
   assert.equal(applied.spec.template.spec.serviceAccountName, release);
@@ -496,14 +299,23 @@ test("the chart with every toggle on applies to the real control plane (dry-run,
   const namespace = await createNamespace(t, "chart-all", { "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/warn": "restricted" });
   const release = uniqueName("ferry");
   const { objects } = await renderChart({ release, namespace: "default", values: everyToggle(namespace) });
-  // prometheus-operator (the ServiceMonitor CRD) is not installed here: its object was checked
-  // against the metrics Service above; everything else goes to the apiserver.
-  const applicable = objects.filter((object) => object.kind !== "ServiceMonitor");
-  assert.equal(objects.length - applicable.length, 1);
-  const warnings = await applyToCluster(t, release, applicable);
+  // prometheus-operator's own CRDs validate the ServiceMonitor and the PrometheusRule.
+  await installMonitoringCrds();
+  const kinds = new Set(objects.map((object) => object.kind));
+  for (const kind of ["ServiceMonitor", "PrometheusRule", "NetworkPolicy", "PodDisruptionBudget", "CustomResourceDefinition", "ClusterRole"]) assert.ok(kinds.has(kind), `${kind} rendered`);
+  const warnings = await applyToCluster(t, release, objects);
   assert.doesNotMatch(warnings, /PodSecurity/);
   const applied = await kube.get<{ spec: { replicas: number } }>(`/apis/apps/v1/namespaces/${namespace}/deployments/${release}`);
   assert.equal(applied.spec.replicas, 3);
+  for (const path of [
+    `/apis/policy/v1/namespaces/${namespace}/poddisruptionbudgets/${release}`,
+    `/apis/networking.k8s.io/v1/namespaces/${namespace}/networkpolicies/${release}`,
+    `/apis/monitoring.coreos.com/v1/namespaces/${namespace}/servicemonitors/${release}`,
+    `/apis/monitoring.coreos.com/v1/namespaces/${namespace}/prometheusrules/${release}`,
+  ]) {
+    const stored = await kube.get<{ metadata: { labels: Record<string, string> } }>(path);
+    assert.equal(stored.metadata.labels["example.com/cost-center"], "platform-42", `${path} carries commonLabels`);
+  }
   const clusterRole = await kube.get<{ rules: PolicyRule[] }>(`/apis/rbac.authorization.k8s.io/v1/clusterroles/${release}`);
   assert.deepEqual(
     clusterRole.rules.map((rule) => JSON.parse(JSON.stringify(rule)) as PolicyRule),

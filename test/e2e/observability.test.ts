@@ -16,6 +16,7 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
 }
 
 test("health endpoints and metrics report a known sequence of actions", async (t) => {
+  const startedAt = Date.now() / 1000;
   const ferry = await startTestFerry(t, { healthPort: 0, healthHost: "127.0.0.1" });
   assert.equal((await fetch(`${ferry.healthUrl}/healthz`)).status, 200);
   await waitFor(async () => (await fetch(`${ferry.healthUrl}/readyz`)).status === 200, { timeoutMs: 10_000, description: "/readyz 200" });
@@ -52,15 +53,20 @@ test("health endpoints and metrics report a known sequence of actions", async (t
     "ferry_copies",
     "ferry_writes_total",
     "ferry_watch_restarts_total",
-    "ferry_watch_seconds_since_last_event",
+    "ferry_watch_last_event_timestamp_seconds",
     "ferry_registry_credential_expiry_timestamp_seconds",
-    "ferry_process_resident_memory_bytes",
+    "ferry_build_info",
+    "process_resident_memory_bytes",
+    "nodejs_heap_size_used_bytes",
   ]) {
     assert.match(after, new RegExp(`^# TYPE ${family} `, "m"), family);
   }
   assert.ok((sample(after, "ferry_workqueue_adds_total") ?? 0) >= 9);
   assert.ok((sample(after, "ferry_reconcile_total", { result: "ok" }) ?? 0) > 0);
-  assert.ok((sample(after, "ferry_watch_seconds_since_last_event", { watch: "namespaces" }) ?? -1) >= 0);
+  // A Unix timestamp the informer recorded: after Ferry started, not after this scrape.
+  const lastEvent = sample(after, "ferry_watch_last_event_timestamp_seconds", { watch: "namespaces" }) ?? -1;
+  assert.ok(lastEvent >= startedAt - 1 && lastEvent <= Date.now() / 1000, `namespaces watch last active at ${lastEvent}, Ferry started at ${startedAt}`);
+  assert.doesNotMatch(after, /^ferry_(process|nodejs)_/m, "the default metrics keep their standard names");
 });
 
 test("tracing is off by default and exports plan and write spans over OTLP/HTTP when configured", async (t) => {

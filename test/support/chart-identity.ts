@@ -35,7 +35,11 @@ export async function chartClient(namespace = "ferry-system", admin?: KubeClient
   return client;
 }
 
-async function create(kube: KubeClient, namespace: string): Promise<KubeClient> {
+/**
+ * A token (TokenRequest, 2 hours) of the chart's ServiceAccount in `namespace`, which gets exactly
+ * the chart's RBAC first: what the kubelet mounts into the chart's pod.
+ */
+export async function chartToken(kube: KubeClient, namespace: string): Promise<string> {
   const rules = expectedRbacRules();
   const rbac = "/apis/rbac.authorization.k8s.io/v1";
   await put(kube, "/api/v1/namespaces", { metadata: { name: namespace } });
@@ -55,7 +59,11 @@ async function create(kube: KubeClient, namespace: string): Promise<KubeClient> 
   const token = await kube.request<{ status: { token: string } }>("POST", `/api/v1/namespaces/${namespace}/serviceaccounts/${name}/token`, {
     body: { apiVersion: "authentication.k8s.io/v1", kind: "TokenRequest", spec: { expirationSeconds: 7200 } },
   });
-  const client = await tokenClient(kube, token.status.token);
+  return token.status.token;
+}
+
+async function create(kube: KubeClient, namespace: string): Promise<KubeClient> {
+  const client = await tokenClient(kube, await chartToken(kube, namespace));
   await waitFor(
     async () => {
       await client.get("/api/v1/secrets", { query: { limit: 1 } });

@@ -25,6 +25,12 @@ async function installCrdsAsAdmin(): Promise<void> {
 }
 let crdsInstalled: Promise<void> | undefined;
 
+/** Ferry's CRDs, installed as admin once per run, as the Helm chart installs them before Ferry starts. */
+export function installTestCrds(): Promise<void> {
+  crdsInstalled ??= installCrdsAsAdmin();
+  return crdsInstalled;
+}
+
 /**
  * Starts Ferry in-process. Unless a test brings its own client, Ferry runs as the Helm chart's
  * ServiceAccount with exactly the chart's RBAC (test/support/chart-identity.ts), after the CRDs
@@ -33,8 +39,7 @@ let crdsInstalled: Promise<void> | undefined;
 export async function startTestFerry(t: TestContext, overrides: Partial<FerryOptions> = {}): Promise<RunningFerry> {
   let identity: Partial<FerryOptions> = {};
   if (!overrides.client) {
-    crdsInstalled ??= installCrdsAsAdmin();
-    await crdsInstalled;
+    await installTestCrds();
     identity = { client: await chartClient(overrides.namespace ?? "ferry-system"), installCrds: false };
   }
   const ferry = await startFerry({

@@ -62,8 +62,8 @@ test("the chart's default image is the one the Dockerfile builds and runs it the
   assert.equal(Number(user?.[1]), securityContext.runAsUser, "the image's user is the chart's runAsUser");
   assert.equal(Number(user?.[2]), securityContext.runAsGroup);
   assert.equal(Number(/^EXPOSE (\d+)$/m.exec(dockerfile)?.[1]), values.healthPort, "the exposed port is the health port");
-  assert.match(dockerfile, /npm prune --omit=dev/, "no dev dependencies in the runtime image");
-  assert.match(dockerfile, /COPY --chown=0:0 deploy\/crds \.\/deploy\/crds/, "deploy/crds for crds.manageAtRuntime");
+  assert.match(dockerfile, /npm ci .*--omit=dev/, "no dev dependencies in the runtime image");
+  assert.match(dockerfile, /^COPY deploy\/crds \/app\/deploy\/crds$/m, "deploy/crds for crds.manageAtRuntime");
   assert.ok(existsSync(join(repositoryRoot, ".dockerignore")));
 });
 
@@ -95,6 +95,28 @@ test("docs/install.md lists every RBAC rule of files/rbac.yaml", () => {
 test("values.schema.json knows exactly Ferry's dialects", () => {
   const schema = JSON.parse(readFileSync(join(chartDir, "values.schema.json"), "utf8")) as { properties: { dialects: { items: { enum: string[] } } } };
   assert.deepEqual([...schema.properties.dialects.items.enum].sort(), ["all", ...knownDialects.map((d) => d.name)].sort());
+});
+
+interface SchemaNode {
+  properties?: Record<string, SchemaNode>;
+  additionalProperties?: boolean | SchemaNode;
+}
+
+test("values.schema.json and values.yaml name the same keys, and the schema refuses any other", () => {
+  const schema = JSON.parse(readFileSync(join(chartDir, "values.schema.json"), "utf8")) as SchemaNode;
+  const defaults = parse(readFileSync(join(chartDir, "values.yaml"), "utf8")) as Record<string, unknown>;
+  const compare = (node: SchemaNode, value: Record<string, unknown>, path: string) => {
+    assert.equal(node.additionalProperties, false, `${path || "the top level"}: unknown keys refused (a typo must not pass silently)`);
+    const described = Object.keys(node.properties ?? {}).filter((key) => !(path === "" && key === "global"));
+    assert.deepEqual([...described].sort(), Object.keys(value).sort(), `${path || "the top level"}: the schema's keys are values.yaml's`);
+    for (const key of described) {
+      const child = node.properties![key]!;
+      const childValue = value[key];
+      // Own objects (with listed properties) are compared key by key; free-form maps are not.
+      if (child.properties) compare(child, childValue as Record<string, unknown>, path ? `${path}.${key}` : key);
+    }
+  };
+  compare(schema, defaults, "");
 });
 
 test("the Dockerfile passes hadolint (no Docker engine runs here, so it is linted, not built)", async () => {

@@ -39,23 +39,36 @@ export interface ChartRbac {
   leaderElectionRules: DocumentedRule[];
 }
 
-let helmPath: Promise<string> | undefined;
+const installed = new Map<string, Promise<string>>();
 
-/** The helm binary: tools/helm/install.sh (FERRY_HELM overrides). Fails with a clear message when it cannot be installed. */
+/**
+ * A tool that tools/<name>/install.sh builds from the Go module proxy into the cache (the script
+ * prints the binary's path on its last line; a second run is a no-op). Fails with a clear
+ * message when it cannot be installed: the tests that need it fail, they do not skip.
+ */
+export function installedTool(name: string): Promise<string> {
+  let path = installed.get(name);
+  if (!path) {
+    path = (async () => {
+      const script = join(repositoryRoot, "tools", name, "install.sh");
+      try {
+        const { stdout } = await run("bash", [script], { maxBuffer: 16 * 1024 * 1024, timeout: 15 * 60_000 });
+        const binary = stdout.trim().split("\n").pop();
+        if (!binary) throw new Error("it printed no path");
+        return binary;
+      } catch (error) {
+        const detail = (error as { stderr?: string }).stderr?.trim().split("\n").slice(-15).join("\n") ?? "";
+        throw new Error(`${name} is required here and could not be installed by tools/${name}/install.sh (${(error as Error).message})\n${detail}`, { cause: error });
+      }
+    })();
+    installed.set(name, path);
+  }
+  return path;
+}
+
+/** The helm binary: tools/helm/install.sh (FERRY_HELM overrides). */
 export function helmBinary(): Promise<string> {
-  helmPath ??= (async () => {
-    const script = join(repositoryRoot, "tools", "helm", "install.sh");
-    try {
-      const { stdout } = await run("bash", [script], { maxBuffer: 16 * 1024 * 1024, timeout: 15 * 60_000 });
-      const path = stdout.trim().split("\n").pop();
-      if (!path) throw new Error("it printed no path");
-      return path;
-    } catch (error) {
-      const detail = (error as { stderr?: string }).stderr?.trim().split("\n").slice(-15).join("\n") ?? "";
-      throw new Error(`helm is required by the chart tests and could not be installed by tools/helm/install.sh (${(error as Error).message})\n${detail}`, { cause: error });
-    }
-  })();
-  return helmPath;
+  return installedTool("helm");
 }
 
 export async function helm(args: string[]): Promise<string> {

@@ -31,12 +31,38 @@ app.kubernetes.io/name: {{ include "ferry.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 
+{{/*
+commonLabels, for every object and the pods. Keys under the chart's own prefixes are refused:
+they would repeat (or contradict) a label the chart sets, and a selector depends on some.
+*/}}
+{{- define "ferry.commonLabels" -}}
+{{- range $key, $value := .Values.commonLabels }}
+{{- if or (hasPrefix "app.kubernetes.io/" $key) (hasPrefix "helm.sh/" $key) (hasPrefix "ferry.dev/" $key) }}
+{{- fail (printf "commonLabels: %s is the chart's own label; app.kubernetes.io/, helm.sh/ and ferry.dev/ keys cannot be set here" $key) }}
+{{- end }}
+{{- end }}
+{{- with .Values.commonLabels }}
+{{- toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/* The pods' labels beyond the selector's: podLabels, then commonLabels (podLabels win a shared key). */}}
+{{- define "ferry.podLabels" -}}
+{{- $_ := include "ferry.commonLabels" . }}
+{{- with merge (dict) (.Values.podLabels | default dict) (.Values.commonLabels | default dict) }}
+{{- toYaml . }}
+{{- end }}
+{{- end }}
+
 {{- define "ferry.labels" -}}
 helm.sh/chart: {{ include "ferry.chart" . }}
 {{ include "ferry.selectorLabels" . }}
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 app.kubernetes.io/part-of: ferry
+{{- with include "ferry.commonLabels" . }}
+{{ . }}
+{{- end }}
 {{- end }}
 
 {{/* Labels of the CRD templates, next to the CRDs' own (scripts/write-crds.ts keeps them apart). */}}
@@ -44,6 +70,9 @@ app.kubernetes.io/part-of: ferry
 helm.sh/chart: {{ include "ferry.chart" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- with include "ferry.commonLabels" . }}
+{{ . }}
+{{- end }}
 {{- end }}
 
 {{- define "ferry.serviceAccountName" -}}
