@@ -125,7 +125,18 @@ export function chartCrdDrift(): string[] {
   return problems;
 }
 
+/** deploy/crds/ferry.dev_<plural>.yaml for the registry's CRDs (kubectl apply -f without Helm), from their TypeScript. */
+export function renderDeployCrds(): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const crd of registryCrds as Crd[]) {
+    const plural = (crd.spec as { names: { plural: string } }).names.plural;
+    files.set(join(repositoryRoot, "deploy", "crds", `ferry.dev_${plural}.yaml`), `# Generated from src/registry/crd.ts by scripts/write-crds.ts (test/unit/registry/crd.test.ts keeps the two equal).\n${toYaml(crd)}`);
+  }
+  return files;
+}
+
 export function writeChartCrds(): string[] {
+  for (const [path, content] of renderDeployCrds()) writeFileSync(path, content);
   const wanted = renderChartCrds();
   mkdirSync(chartCrdDir, { recursive: true });
   for (const file of readdirSync(chartCrdDir)) if (file.endsWith(".yaml") && !wanted.has(file)) rmSync(join(chartCrdDir, file));

@@ -5,18 +5,19 @@ import { readFileSync } from "node:fs";
 import { pino } from "pino";
 import { parseAllDocuments, stringify } from "yaml";
 import { Engine } from "../controller/engine.js";
-import { sourceObject } from "../controller/observed-state.js";
+import { sourceObject } from "../kube/observed-records.js";
 import { copyName } from "../core/desired-copy.js";
+import { protectedNamespaces } from "../core/protected-namespaces.js";
 import { decideNamespace } from "../core/target-selection.js";
 import type { Action, PolicyMode, Rule, SourceObject } from "../core/types.js";
-import { allDialects } from "../dialects/all.js";
+import { copyMarksOf } from "../dialects/index.js";
+import { knownDialects } from "./dialects.js";
 import { KubeClient } from "../kube/client.js";
 import { inspectionIdentity } from "../kube/cluster-identity.js";
 import { servedTypes } from "../kube/crd-installer.js";
 import { formatMemberStatus, readMemberStatus } from "../multicluster/index.js";
 import type { KubeObject } from "../kube/informer.js";
 import { waitFor } from "../util/wait-for.js";
-import { protectedNamespaces } from "./run.js";
 
 export interface InspectFlags {
   kubeconfig?: string;
@@ -51,7 +52,7 @@ export async function withDryEngineOn<T>(
   flags: Omit<InspectFlags, "kubeconfig" | "output">,
   use: (engine: Engine) => Promise<T> | T,
 ): Promise<T> {
-  const dialects = allDialects;
+  const dialects = [...knownDialects];
   const identity = await inspectionIdentity(client, flags.namespace, flags.clusterName);
   const engine = new Engine({
     client,
@@ -59,6 +60,7 @@ export async function withDryEngineOn<T>(
     ferryNamespace: flags.namespace,
     policy: { mode: flags.policy, protectedNamespaces: protectedNamespaces(flags.namespace), clusterName: identity.name, ownClusterNames: identity.ownNames },
     dialects,
+    copyMarks: copyMarksOf(knownDialects),
     servedTypes: await servedTypes(client, dialects.flatMap((d) => d.customResourceTypes ?? [])),
     dryRun: true,
   });
@@ -198,7 +200,7 @@ export async function planCommand(file: string, flags: InspectFlags): Promise<vo
 export function nativeEquivalent(rule: Rule): { resource?: Record<string, unknown>; note?: string } {
   if (rule.source.inline) return { note: "inline content (ResourceDistribution.spec.resource) has no native equivalent: create the Secret/ConfigMap and distribute it" };
   if (rule.pull) return { note: "a pull rule (the target asks for the data) has no native equivalent: distribute from the source with a ClusterDistribution" };
-  const cluster = rule.scope === "cluster";
+  const cluster = rule.scope === "administrator";
   const targets: Record<string, unknown> = {};
   if (rule.targets.allNamespaces) targets.allNamespaces = true;
   if (rule.targets.namespaces.length > 0) targets.namespaces = rule.targets.namespaces;

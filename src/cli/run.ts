@@ -4,13 +4,16 @@ import { join } from "node:path";
 import type { Server } from "node:http";
 import { parseAllDocuments } from "yaml";
 import { repositoryRoot } from "../controlplane/build.js";
-import { Engine } from "../controller/engine.js";
+import { Engine, watchRestarts } from "../controller/engine.js";
 import type { Policy, PolicyMode } from "../core/types.js";
+import { protectedNamespaces } from "../core/protected-namespaces.js";
 import { nativeCrds } from "../crds/native-crds.js";
-import { selectDialects } from "../dialects/all.js";
+import { copyMarksOf, triggerKeysOf } from "../dialects/index.js";
+import { knownDialects, selectKnownDialects } from "./dialects.js";
 import type { CustomResourceType } from "../dialects/dialect.js";
 import { KubeClient, isApiError } from "../kube/client.js";
 import { applyCrd, ensureForeignCrd, servedTypes } from "../kube/crd-installer.js";
+import { SharedInformers } from "../kube/shared-informers.js";
 import { startHealthServer } from "../ops/health-server.js";
 import type { Logger } from "../ops/logger.js";
 import { FerryMetrics } from "../ops/metrics.js";
@@ -55,13 +58,13 @@ export interface FerryOptions {
 export interface RunningFerry {
   engine: Engine;
   identity: ClusterIdentity;
+  /** The shared informers every part watches through. */
+  informers: SharedInformers;
   hub?: Hub;
   metrics: FerryMetrics;
   healthUrl?: string;
   stop(): Promise<void>;
 }
-
-export const protectedNamespaces = (ferryNamespace: string) => ["kube-system", "kube-public", "kube-node-lease", ferryNamespace];
 
 /** CRD manifests of other projects' resources that Ferry reads (deploy/crds/foreign). */
 export function foreignCrds(): Array<Record<string, unknown>> {
@@ -112,7 +115,9 @@ export async function installCrds(client: KubeClient, logger: Logger, wanted: Cu
 
 export async function startFerry(options: FerryOptions): Promise<RunningFerry> {
   const { client, logger } = options;
-  const dialects = selectDialects(options.dialects);
+  const dialects = selectKnownDialects(options.dialects);
+  // What a known peer tool writes on its copies is known whether or not its dialect is selected.
+  const copyMarks = copyMarksOf(knownDialects);
   const metrics = options.metrics ?? new FerryMetrics();
   await ensureNamespace(client, logger, options.namespace);
   const wanted: CustomResourceType[] = dialects.flatMap((d) => d.customResourceTypes ?? []);
@@ -131,13 +136,22 @@ export async function startFerry(options: FerryOptions): Promise<RunningFerry> {
     clusterName: identity.name,
     ownClusterNames: identity.ownNames,
   };
+  // One informer per watched collection, handed to every part (Ferry's namespace is watched once).
+  const informers = new SharedInformers({
+    client,
+    relistIntervalMs: options.relistIntervalMs,
+    silenceTimeoutMs: options.silenceTimeoutMs,
+    onRestart: watchRestarts(logger, metrics),
+  });
   const engine = new Engine({
+    informers,
     client,
     logger,
     metrics,
     ferryNamespace: options.namespace,
     policy,
     dialects,
+    copyMarks,
     servedTypes: served,
     concurrency: options.concurrency,
     relistIntervalMs: options.relistIntervalMs,
@@ -150,6 +164,7 @@ export async function startFerry(options: FerryOptions): Promise<RunningFerry> {
   let registry: RunningRegistry | undefined;
   if (options.registry ?? true) {
     registry = await startRegistry({
+      informers,
       client,
       logger,
       metrics,
@@ -162,11 +177,14 @@ export async function startFerry(options: FerryOptions): Promise<RunningFerry> {
   let hub: Hub | undefined;
   if (options.hub) {
     hub = await startHub({
+      informers,
       client,
       logger,
       metrics,
       ferryNamespace: options.namespace,
       hubName: identity.name,
+      triggerKeys: triggerKeysOf(dialects),
+      copyMarks,
       argoCdNamespace: typeof options.hub === "object" ? options.hub.argoCdNamespace : undefined,
       relistIntervalMs: options.relistIntervalMs,
       silenceTimeoutMs: options.silenceTimeoutMs,
@@ -187,6 +205,7 @@ export async function startFerry(options: FerryOptions): Promise<RunningFerry> {
   return {
     engine,
     identity,
+    informers,
     hub,
     metrics,
     healthUrl,
@@ -195,6 +214,7 @@ export async function startFerry(options: FerryOptions): Promise<RunningFerry> {
       await hub?.stop();
       await registry?.stop();
       await engine.stop();
+      await informers.stop();
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     },
   };

@@ -1,172 +1,200 @@
-// Compact records of what the watches saw. Copies keep only their content hash (not their data);
-// unrelated Secrets and ConfigMaps keep only their identity, so memory does not follow their bytes.
-import { contentHash } from "../core/hash.js";
-import { MANAGED_BY_LABEL, isFerryCopy } from "../core/marks.js";
-import { objectKey, type ObservedLookup } from "../core/plan.js";
-import type { NamespaceInfo, ObservedObject, SourceKind, SourceObject } from "../core/types.js";
-import type { CustomResource } from "../dialects/dialect.js";
-import type { KubeObject } from "../kube/informer.js";
-import type { RecordPacking } from "../kube/record-store.js";
+// What the engine sees of the cluster, from the shared informers: namespaces; Secret and ConfigMap
+// metadata cluster-wide (Ferry's own copies excluded, and Ferry's own namespace, which the shared
+// full watch of that namespace covers); our copies in full, label-selected and kept as content
+// hashes; and the custom resources of the dialects. It is the plan's ObservedLookup, and it tells
+// the engine what changed, as records.
+import { notOwnCopiesSelector, ownCopiesSelector, ownCopyTest } from "../core/cluster-identity.js";
+import { isFerryCopy, PULL_LABEL } from "../core/marks.js";
+import type { ObservedLookup } from "../core/plan.js";
+import type { NamespaceInfo, ObservedObject, Policy, SourceKind } from "../core/types.js";
+import type { CustomResourceType, Dialect } from "../dialects/dialect.js";
+import { customResourceCollection, ferryNamespaceCollection, resourceOf } from "../kube/collections.js";
+import type { Informer, KubeObject, RunningWatch } from "../kube/informer.js";
+import { copyRecord, metadataPacking, metadataRecord, namespaceInfo } from "../kube/observed-records.js";
+import type { SharedInformers } from "../kube/shared-informers.js";
 
-const empty: Record<string, string> = Object.freeze({}) as Record<string, string>;
-const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
+const kinds: SourceKind[] = ["Secret", "ConfigMap"];
 
-export function namespaceInfo(object: KubeObject): NamespaceInfo {
-  return {
-    name: object.metadata.name,
-    labels: object.metadata.labels ?? {},
-    annotations: withoutLastApplied(object.metadata.annotations),
-    terminating: Boolean(object.metadata.deletionTimestamp) || (object.status as { phase?: string } | undefined)?.phase === "Terminating",
-  };
+export type RecordChange = (kind: SourceKind, key: string, current: ObservedObject | undefined, previous: ObservedObject | undefined) => void;
+
+export interface ObservedStateHandlers {
+  namespaceChanged(name: string): void;
+  /** A Secret/ConfigMap that is not our copy (a possible source, or an object at a possible target). */
+  objectChanged: RecordChange;
+  /** One of our copies (as the label-selected watch sees it, or as we recorded our own write). */
+  copyChanged: RecordChange;
+  resourceChanged(): void;
+  synced(): void;
 }
 
-function withoutLastApplied(annotations: Record<string, string> | undefined): Record<string, string> {
-  if (!annotations) return empty;
-  if (!(LAST_APPLIED in annotations)) return annotations;
-  const { [LAST_APPLIED]: _dropped, ...rest } = annotations;
-  return rest;
+export interface ObservedStateOptions {
+  ferryNamespace: string;
+  /** This cluster's name and the names that also mark its own copies (core/cluster-identity.ts). */
+  policy: Pick<Policy, "clusterName" | "ownClusterNames">;
+  /** Keys whose carriers are kept with full metadata (dialects/index.ts relevantKeys). */
+  relevantKeys: readonly string[];
+  dialects: readonly Dialect[];
+  /** Custom resource types whose API is served (others are not watched). */
+  servedTypes: readonly CustomResourceType[];
 }
 
-/** Does any label/annotation key match one of these keys or prefixes (ending in "/")? */
-export function hasAnyKey(map: Record<string, string> | undefined, keys: readonly string[]): boolean {
-  if (!map) return false;
-  for (const key of Object.keys(map)) {
-    for (const candidate of keys) {
-      if (key === candidate || (candidate.endsWith("/") && key.startsWith(candidate))) return true;
-    }
-  }
-  return false;
-}
-
-/** A metadata-only record: full labels/annotations only for objects some dialect or the planner cares about. */
-export function metadataRecord(kind: SourceKind, relevantKeys: readonly string[]) {
-  return (object: KubeObject): ObservedObject => {
-    const labels = object.metadata.labels;
-    const annotations = object.metadata.annotations;
-    const relevant = labels?.[MANAGED_BY_LABEL] !== undefined || hasAnyKey(labels, relevantKeys) || hasAnyKey(annotations, relevantKeys);
-    return {
-      kind,
-      namespace: object.metadata.namespace ?? "",
-      name: object.metadata.name,
-      resourceVersion: object.metadata.resourceVersion,
-      uid: object.metadata.uid,
-      labels: relevant ? (labels ?? empty) : empty,
-      annotations: relevant ? withoutLastApplied(annotations) : empty,
-    };
-  };
-}
-
-/**
- * Metadata records of objects with no relevant label or annotation are kept as their
- * resourceVersion alone: that they exist (a copy must not overwrite them) and their version (a
- * rule may name them as its source) is all Ferry needs of them. Their uid is not kept.
- */
-export function metadataPacking(kind: SourceKind): RecordPacking<ObservedObject> {
-  return {
-    pack: (record) =>
-      record.labels === empty && record.annotations === empty && record.contentHash === undefined && record.immutable === undefined ? (record.resourceVersion ?? "") : record,
-    unpack: (key, resourceVersion) => {
-      const slash = key.indexOf("/");
-      return { kind, namespace: key.slice(0, slash), name: key.slice(slash + 1), resourceVersion: resourceVersion || undefined, labels: empty, annotations: empty };
-    },
-    versionOf: (record) => record.resourceVersion,
-  };
-}
-
-/** A copy: identity, metadata and the hash of its full content; the data itself is dropped. */
-export function copyRecord(kind: SourceKind) {
-  return (object: KubeObject): ObservedObject => ({
-    kind,
-    namespace: object.metadata.namespace ?? "",
-    name: object.metadata.name,
-    resourceVersion: object.metadata.resourceVersion,
-    uid: object.metadata.uid,
-    labels: object.metadata.labels ?? empty,
-    annotations: object.metadata.annotations ?? empty,
-    immutable: object.immutable === true,
-    contentHash: contentHash({
-      type: object.type as string | undefined,
-      data: (object.data as Record<string, string> | undefined) ?? {},
-      binaryData: object.binaryData as Record<string, string> | undefined,
-      immutable: object.immutable === true ? true : undefined,
-      labels: object.metadata.labels ?? {},
-      annotations: object.metadata.annotations ?? {},
-    }),
-  });
-}
-
-export function sourceObject(kind: SourceKind, object: KubeObject): SourceObject {
-  return {
-    kind,
-    namespace: object.metadata.namespace ?? "",
-    name: object.metadata.name,
-    uid: object.metadata.uid,
-    resourceVersion: object.metadata.resourceVersion,
-    labels: object.metadata.labels ?? {},
-    annotations: withoutLastApplied(object.metadata.annotations),
-    type: kind === "Secret" ? ((object.type as string | undefined) ?? "Opaque") : undefined,
-    data: (object.data as Record<string, string> | undefined) ?? {},
-    binaryData: object.binaryData as Record<string, string> | undefined,
-    immutable: object.immutable === true ? true : undefined,
-  };
+export interface WatchedResources {
+  type: CustomResourceType;
+  dialects: Dialect[];
+  informer: Informer<KubeObject>;
 }
 
 const storeKeys = new Map<string, string>();
 
-/** Plan's view of observed objects: a copy's full record wins over its metadata-only record. */
-export class ObservedView implements ObservedLookup {
-  constructor(
-    private readonly metadata: Record<SourceKind, ReadonlyMap<string, ObservedObject>>,
-    private readonly copies: Record<SourceKind, ReadonlyMap<string, ObservedObject>>,
-  ) {}
+export const typeKey = (type: CustomResourceType) => `${type.group}/${type.version}/${type.kind}`;
 
+export class ObservedState implements ObservedLookup {
+  readonly namespaces: Informer<NamespaceInfo>;
+  private readonly metadata: Record<SourceKind, Informer<ObservedObject>>;
+  private readonly home: Record<SourceKind, Informer<KubeObject>>;
+  private readonly copies: Record<SourceKind, Informer<ObservedObject>>;
+  readonly resources = new Map<string, WatchedResources>();
+  private readonly toRecord: Record<SourceKind, (object: KubeObject) => ObservedObject>;
+  private readonly homeRecords = new WeakMap<KubeObject, ObservedObject>();
+  private readonly isOwnCopy: (labels: Record<string, string> | undefined) => boolean;
+  private readonly homePrefix: string;
+
+  constructor(
+    informers: SharedInformers,
+    private readonly options: ObservedStateOptions,
+    handlers: ObservedStateHandlers,
+  ) {
+    this.isOwnCopy = ownCopyTest(options.policy);
+    this.homePrefix = `${options.ferryNamespace}/`;
+    this.toRecord = { Secret: metadataRecord("Secret", options.relevantKeys), ConfigMap: metadataRecord("ConfigMap", options.relevantKeys) };
+    const synced = { onSynced: () => handlers.synced() };
+    this.namespaces = informers.informer(
+      { name: "namespaces", path: "/api/v1/namespaces", transform: namespaceInfo },
+      { ...synced, onChange: (_event, name) => handlers.namespaceChanged(name) },
+    );
+    const metadata = (kind: SourceKind) =>
+      informers.informer(
+        {
+          name: `${resourceOf[kind]}-metadata`,
+          path: `/api/v1/${resourceOf[kind]}`,
+          // Our own copies come (in full) from the copies watch only: not listing and watching them a
+          // second time halves what the apiserver sends per copy written, and what Ferry keeps.
+          labelSelector: notOwnCopiesSelector(options.policy),
+          fieldSelector: `metadata.namespace!=${options.ferryNamespace}`,
+          metadataOnly: true,
+          transform: this.toRecord[kind],
+          packing: metadataPacking(kind),
+        },
+        { ...synced, onChange: (_event, key, current, previous) => handlers.objectChanged(kind, key, current, previous) },
+      );
+    this.metadata = { Secret: metadata("Secret"), ConfigMap: metadata("ConfigMap") };
+    // Ferry's own namespace is watched once, in full, for everyone (the registry and the hub read it too).
+    const home = (kind: SourceKind) =>
+      informers.informer(ferryNamespaceCollection(kind, options.ferryNamespace), {
+        ...synced,
+        onChange: (_event, key, current, previous) => {
+          const now = this.homeRecord(kind, current);
+          const before = this.homeRecord(kind, previous);
+          if (now || before) handlers.objectChanged(kind, key, now, before);
+        },
+      });
+    this.home = { Secret: home("Secret"), ConfigMap: home("ConfigMap") };
+    const copies = (kind: SourceKind) =>
+      informers.informer(
+        { name: `${resourceOf[kind]}-copies`, path: `/api/v1/${resourceOf[kind]}`, labelSelector: ownCopiesSelector(options.policy), transform: copyRecord(kind) },
+        { ...synced, onChange: (_event, key, current, previous) => handlers.copyChanged(kind, key, current, previous) },
+      );
+    this.copies = { Secret: copies("Secret"), ConfigMap: copies("ConfigMap") };
+    const served = new Set(options.servedTypes.map(typeKey));
+    for (const dialect of options.dialects) {
+      for (const type of dialect.customResourceTypes ?? []) {
+        if (!served.has(typeKey(type))) continue;
+        const existing = this.resources.get(typeKey(type));
+        if (existing) {
+          existing.dialects.push(dialect);
+          continue;
+        }
+        const informer = informers.informer(customResourceCollection(type), { ...synced, onChange: () => handlers.resourceChanged() });
+        this.resources.set(typeKey(type), { type, dialects: [dialect], informer });
+      }
+    }
+  }
+
+  /** Every watch the engine depends on. */
+  watches(): RunningWatch[] {
+    return [this.namespaces, ...kinds.flatMap((kind) => [this.metadata[kind], this.home[kind], this.copies[kind]]), ...[...this.resources.values()].map((entry) => entry.informer)];
+  }
+
+  hasSynced(): boolean {
+    return this.watches().every((watch) => watch.hasSynced());
+  }
+
+  /** A record of an object of Ferry's namespace as the metadata watch would keep it; none for our own copies. */
+  private homeRecord(kind: SourceKind, object: KubeObject | undefined): ObservedObject | undefined {
+    if (!object || this.isOwnCopy(object.metadata.labels)) return undefined;
+    let record = this.homeRecords.get(object);
+    if (!record) this.homeRecords.set(object, (record = this.toRecord[kind](object)));
+    return record;
+  }
+
+  /** The metadata record of an object that is not our copy ("namespace/name"). */
+  object(kind: SourceKind, storeKey: string): ObservedObject | undefined {
+    if (storeKey.startsWith(this.homePrefix)) return this.homeRecord(kind, this.home[kind].store.get(storeKey));
+    return this.metadata[kind].store.get(storeKey);
+  }
+
+  /** Our copy at "namespace/name", if any. */
+  copy(kind: SourceKind, storeKey: string): ObservedObject | undefined {
+    return this.copies[kind].store.get(storeKey);
+  }
+
+  /** The plan's lookup: what exists at a target key, a copy's full record first. */
   get(key: string): ObservedObject | undefined {
-    const kind = key.startsWith("Secret/") ? "Secret" : "ConfigMap";
-    let rest = storeKeys.get(key);
-    if (rest === undefined) {
+    const kind: SourceKind = key.startsWith("Secret/") ? "Secret" : "ConfigMap";
+    let storeKey = storeKeys.get(key);
+    if (storeKey === undefined) {
       // Plan passes ask for the same target keys (the same string objects) every pass: remember
       // the split, so a lookup hashes nothing new. Bounded: cleared when it outgrows any cluster.
       if (storeKeys.size > 1_000_000) storeKeys.clear();
-      storeKeys.set(key, (rest = key.slice(key.indexOf("/") + 1)));
+      storeKeys.set(key, (storeKey = key.slice(kind.length + 1)));
     }
-    return this.copies[kind]?.get(rest) ?? this.metadata[kind]?.get(rest);
+    return this.copies[kind].store.get(storeKey) ?? this.object(kind, storeKey);
   }
 
   *values(): Iterable<ObservedObject> {
-    for (const kind of ["Secret", "ConfigMap"] as const) {
-      for (const [key, record] of this.metadata[kind]) yield this.copies[kind].get(key) ?? record;
+    for (const kind of kinds) {
+      for (const [key, record] of this.metadata[kind].store) yield this.copies[kind].store.get(key) ?? record;
+      for (const [key, object] of this.home[kind].store) {
+        const record = this.homeRecord(kind, object);
+        if (record) yield this.copies[kind].store.get(key) ?? record;
+      }
     }
   }
 
   /** Ferry copies of this cluster (from the label-selected full watches). */
   *managed(): Iterable<ObservedObject> {
-    for (const kind of ["Secret", "ConfigMap"] as const) {
-      for (const record of this.copies[kind].values()) if (isFerryCopy(record.labels)) yield record;
+    for (const kind of kinds) for (const record of this.copies[kind].store.values()) if (isFerryCopy(record.labels)) yield record;
+  }
+
+  /** Objects that may carry a dialect's keys: whole metadata records (packed ones carry no keys), Ferry's namespace, and pulled copies (they keep the keys that asked). */
+  *sourceCandidates(kind: SourceKind): Iterable<ObservedObject> {
+    yield* this.metadata[kind].store.wholeValues();
+    for (const object of this.home[kind].store.values()) {
+      const record = this.homeRecord(kind, object);
+      if (record) yield record;
     }
+    for (const record of this.copies[kind].store.values()) if (record.labels[PULL_LABEL] === "true") yield record;
   }
 
-  static key(kind: SourceKind, namespace: string, name: string): string {
-    return objectKey(kind, namespace, name);
+  /** The copy writer's record of our own write (so a plan never acts on state older than it). */
+  recordWritten(kind: SourceKind, object: KubeObject, basedOn: string | undefined): void {
+    this.copies[kind].recordWrite(object, basedOn);
+    if (object.metadata.namespace === this.options.ferryNamespace) this.home[kind].recordWrite(object, basedOn);
   }
-}
 
-/** A custom resource as dialects see it: every top-level field, metadata with defaults filled in. */
-export function toCustomResource(object: KubeObject): CustomResource {
-  return {
-    ...object,
-    apiVersion: object.apiVersion ?? "",
-    kind: object.kind ?? "",
-    metadata: {
-      name: object.metadata.name,
-      namespace: object.metadata.namespace,
-      uid: object.metadata.uid,
-      labels: object.metadata.labels ?? {},
-      annotations: object.metadata.annotations ?? {},
-      creationTimestamp: object.metadata.creationTimestamp,
-      resourceVersion: object.metadata.resourceVersion,
-      generation: object.metadata.generation,
-    },
-    spec: object.spec,
-    status: object.status,
-  };
+  recordDeleted(kind: SourceKind, namespace: string, name: string): void {
+    const storeKey = `${namespace}/${name}`;
+    this.copies[kind].recordDelete(storeKey);
+    (namespace === this.options.ferryNamespace ? this.home : this.metadata)[kind].recordDelete(storeKey);
+  }
 }

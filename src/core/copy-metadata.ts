@@ -1,5 +1,6 @@
 // Which of a source's labels and annotations a copy carries. Copies must not look like sources
 // (no dialect trigger keys) and must not be claimed by GitOps tools (no Helm/Argo/Flux tracking).
+import { matchesKey } from "./key-match.js";
 
 /** Prefixes and keys never copied from a source. */
 const strippedPrefixes = [
@@ -20,8 +21,7 @@ const strippedKeys = new Set(["app.kubernetes.io/managed-by", "app.kubernetes.io
 export function isStrippedKey(key: string, extraPrefixes: readonly string[]): boolean {
   if (strippedKeys.has(key)) return true;
   for (const prefix of strippedPrefixes) if (key.startsWith(prefix)) return true;
-  for (const prefix of extraPrefixes) if (key === prefix || (prefix.endsWith("/") && key.startsWith(prefix))) return true;
-  return false;
+  return matchesKey(key, extraPrefixes);
 }
 
 /**
@@ -36,8 +36,7 @@ export function inheritedMetadata(
 ): Record<string, string> {
   const result: Record<string, string> = {};
   for (const [key, value] of Object.entries(source)) {
-    const kept = keep.some((prefix) => key === prefix || (prefix.endsWith("/") && key.startsWith(prefix)));
-    if (kept || !isStrippedKey(key, triggerKeys)) result[key] = value;
+    if (matchesKey(key, keep) || !isStrippedKey(key, triggerKeys)) result[key] = value;
   }
   return result;
 }

@@ -2,11 +2,13 @@
 // Pure and deterministic: the whole engine's behaviour is decided here.
 import { copyName, desiredCopy, desiredKey, ruleLabel } from "./desired-copy.js";
 import { ownCopyTest } from "./cluster-identity.js";
+import { carriesKey } from "./key-match.js";
 import { MANAGED_BY_LABEL, PULL_LABEL, RULE_LABEL, SOURCE_CLUSTER_LABEL, isFerryCopy } from "./marks.js";
 import { selectTargets } from "./target-selection.js";
 import type {
   Action,
   ConflictPolicy,
+  CopyMarks,
   DesiredCopy,
   InlineContent,
   NamespaceInfo,
@@ -35,6 +37,8 @@ export interface PlanInput {
   policy: Policy;
   /** Trigger keys of all dialects: stripped from copies so they never look like sources. */
   triggerKeys: readonly string[];
+  /** The copy marks of every known dialect's original tool, by dialect name (see CopyMarks). */
+  copyMarks: ReadonlyMap<string, CopyMarks>;
   /** Last write failure per target key, reported as Failed outcomes. */
   failures?: ReadonlyMap<string, { reason: string; message: string }>;
 }
@@ -57,23 +61,16 @@ function observedKey(observed: ObservedObject): string {
   return key;
 }
 
-/** Annotations/labels by which known peers mark their own copies: what `adopt` may take over. */
-const peerCopyMarks = [
-  "replicator.v1.mittwald.de/replicated-from-version",
-  "replicator.v1.mittwald.de/replicated-at",
-  "reflector.v1.k8s.emberstack.com/reflects",
-  "kubed.appscode.com/origin",
-  "secret-syncer.jeffl.es/mirror",
-];
-
-function isPeerCopy(object: ObservedObject): boolean {
-  return peerCopyMarks.some((key) => key in object.annotations || key in object.labels);
+/** Does the object carry the copy marks of any known tool (what `adopt` may take over)? */
+function isPeerCopy(object: ObservedObject, copyMarks: PlanInput["copyMarks"]): boolean {
+  for (const marks of copyMarks.values()) if (carriesKey(object, marks.keys)) return true;
+  return false;
 }
 
 /** adopt/overwrite only for administrators' rules unless the policy is open; pull rules were asked. */
 export function effectiveConflictPolicy(rule: Rule, policy: Policy): ConflictPolicy {
   if (rule.pull) return "overwrite";
-  if (rule.scope === "namespace" && policy.mode !== "open") return "skip";
+  if (rule.scope === "tenant" && policy.mode !== "open") return "skip";
   return rule.conflict;
 }
 
@@ -193,7 +190,7 @@ export function plan(input: PlanInput): PlanResult {
       continue;
     } else {
       const conflict = effectiveConflictPolicy(rule, policy);
-      if (conflict === "overwrite" || (conflict === "adopt" && isPeerCopy(observed))) {
+      if (conflict === "overwrite" || (conflict === "adopt" && isPeerCopy(observed, input.copyMarks))) {
         won.add(key);
         const mustReplace = observed.immutable === true || desired.immutable === true;
         actions.push({ type: mustReplace ? "replace" : "update", key, ruleId: rule.id, desired, resourceVersion: observed.resourceVersion });
@@ -202,7 +199,7 @@ export function plan(input: PlanInput): PlanResult {
           conflict === "adopt"
             ? "adopt takes over only copies made by a known peer tool"
             : rule.conflict !== "skip"
-              ? `policy ${policy.mode} allows ${rule.conflict} only for cluster-scoped rules`
+              ? `policy ${policy.mode} allows ${rule.conflict} only for administrator rules`
               : "set conflict: adopt or overwrite to take it over";
         setOutcome(winner, "Conflict", "UnmanagedObjectExists", `${key} exists and is not managed by Ferry; left untouched (${why})`);
         continue;

@@ -87,19 +87,19 @@ export function decideNamespace(rule: Rule, namespace: NamespaceInfo, policy: Po
   }
   const annotated = Object.entries(rule.targets.excludeAnnotated ?? {}).find(([key, value]) => namespace.annotations[key] === value);
   if (annotated) return { selected: false, reason: "ExcludedByAnnotation", message: `namespace ${name} is annotated ${annotated[0]}=${annotated[1]}` };
-  const adminNamed = named && rule.scope === "cluster";
+  const adminNamed = named && rule.scope === "administrator";
   if (policy.protectedNamespaces.includes(name) && !adminNamed) {
     return {
       selected: false,
       reason: "ProtectedNamespace",
-      message: `namespace ${name} is protected: only a cluster-scoped rule that names it may write there`,
+      message: `namespace ${name} is protected: only an administrator rule that names it may write there`,
       report: named ? "Denied" : undefined,
     };
   }
   if (isOptedOut(namespace) && !adminNamed) {
     return { selected: false, reason: "NamespaceOptedOut", message: `namespace ${name} is labelled ${OPT_OUT_LABEL}=true`, report: named ? "Denied" : undefined };
   }
-  if (policy.mode === "strict" && rule.scope === "namespace" && !namespaceAccepts(namespace, rule.source.namespace)) {
+  if (policy.mode === "strict" && rule.scope === "tenant" && !namespaceAccepts(namespace, rule.source.namespace)) {
     return {
       selected: false,
       reason: "NotAccepted",

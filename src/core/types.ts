@@ -30,12 +30,27 @@ export interface TargetSelection {
 export type ConflictPolicy = "skip" | "adopt" | "overwrite";
 
 /**
- * Who authored a rule decides what the consent policy lets it do: `cluster` rules come from
- * cluster-scoped objects only an administrator can create (ClusterDistribution, dialect CRs
- * that are cluster-scoped); `namespace` rules come from a tenant's namespace (annotations on a
- * source, a namespaced Distribution).
+ * Who authored a rule decides what the consent policy lets it do: `administrator` rules come
+ * from objects only an administrator can create (ClusterDistribution, cluster-scoped dialect
+ * CRs, objects in Ferry's own namespace); `tenant` rules come from a tenant's namespace
+ * (annotations on a source, a namespaced Distribution). Each dialect declares the scope of each
+ * of its inputs (dialects/dialect.ts).
  */
-export type RuleScope = "cluster" | "namespace";
+export type RuleScope = "tenant" | "administrator";
+
+/**
+ * The marks a tool writes on the copies it makes (a dialect's original tool: kubernetes-
+ * replicator, Reflector, ...): they prove an object was that tool's copy, which is what lets a
+ * rule take it over safely (conflict: adopt; a cutover from the tool to Ferry).
+ */
+export interface CopyMarks {
+  /** The tool, for messages (e.g. "kubernetes-replicator"). */
+  tool: string;
+  /** Label or annotation keys (or "prefix/" entries, see core/key-match.ts); any one marks a copy. */
+  keys: readonly string[];
+  /** The source a marked copy was made from, when the marks say. */
+  sourceOf?(object: { namespace: string; labels: Readonly<Record<string, string>>; annotations: Readonly<Record<string, string>> }): { namespace: string; name: string } | undefined;
+}
 
 /** Where a rule came from, for status, Events and explanations. */
 export interface RuleOrigin {

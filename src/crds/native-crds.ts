@@ -1,5 +1,7 @@
 // The ferry.dev CustomResourceDefinitions, built once here so Distribution and
-// ClusterDistribution share one schema. `npm run crds` writes them to deploy/crds/.
+// ClusterDistribution share one schema. `npx tsx scripts/write-crds.ts` renders them into the chart.
+import { labelSelectorSchema } from "../core/label-selector-schema.js";
+import { crdSchema } from "./crd-schema.js";
 
 export const nameOrGlob = {
   type: "string",
@@ -7,32 +9,8 @@ export const nameOrGlob = {
   pattern: "^[a-z0-9*?]([-a-z0-9*?]*[a-z0-9*?])?$",
 };
 
-export const labelSelector = {
-  type: "object",
-  description: "A standard Kubernetes label selector.",
-  properties: {
-    matchLabels: { type: "object", additionalProperties: { type: "string" } },
-    matchExpressions: {
-      type: "array",
-      items: {
-        type: "object",
-        required: ["key", "operator"],
-        properties: {
-          key: { type: "string" },
-          operator: { type: "string", enum: ["In", "NotIn", "Exists", "DoesNotExist"] },
-          values: { type: "array", items: { type: "string" } },
-        },
-        "x-kubernetes-validations": [
-          {
-            rule: "self.operator in ['In', 'NotIn'] ? size(self.values) > 0 : !has(self.values) || size(self.values) == 0",
-            message: "In and NotIn need values; Exists and DoesNotExist take none",
-          },
-        ],
-      },
-    },
-  },
-  "x-kubernetes-map-type": "atomic",
-};
+/** The label selector schema of core/label-selector-schema.ts, as the apiserver validates it. */
+export const labelSelector = crdSchema(labelSelectorSchema);
 
 function spec(cluster: boolean): Record<string, unknown> {
   const source = {

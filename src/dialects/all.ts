@@ -1,14 +1,25 @@
-// Every dialect Ferry speaks, native first. `--dialects` selects a subset by name.
+// Every dialect built into Ferry, native first. Adding a dialect is its file, its tests and one
+// line here (docs/architecture.md). The registry's dialect is not listed: registry/ registers it
+// at the composition root (src/cli/dialects.ts), so dialects/ never imports from above.
 import type { Dialect } from "./dialect.js";
-import { allDialects as peerDialects } from "./index.js";
+import { kruiseAnnotationsDialect } from "./kruise-annotations.js";
+import { kruiseResourceDistributionDialect } from "./kruise-resource-distribution.js";
+import { kubedDialect } from "./kubed.js";
+import { mwsyncDialect } from "./mwsync.js";
 import { nativeDialect } from "./native.js";
-import { registryCredsDialect } from "../registry/registry-dialect.js";
+import { reflectorDialect } from "./reflector.js";
+import { replicatorDialect } from "./replicator.js";
+import { stakaterDialect } from "./stakater.js";
+import { whispererDialect } from "./whisperer.js";
 
-export const allDialects: Dialect[] = [nativeDialect, ...peerDialects, registryCredsDialect];
-
-export function selectDialects(names: string[] | undefined): Dialect[] {
-  if (!names || names.length === 0 || names.includes("all")) return allDialects;
-  const unknown = names.filter((name) => !allDialects.some((d) => d.name === name));
-  if (unknown.length > 0) throw new Error(`unknown dialect(s): ${unknown.join(", ")}; known: ${allDialects.map((d) => d.name).join(", ")}`);
-  return allDialects.filter((d) => names.includes(d.name));
-}
+export const builtInDialects: readonly Dialect[] = [
+  nativeDialect,
+  kruiseAnnotationsDialect,
+  kruiseResourceDistributionDialect,
+  whispererDialect,
+  stakaterDialect,
+  mwsyncDialect,
+  replicatorDialect,
+  reflectorDialect,
+  kubedDialect,
+];

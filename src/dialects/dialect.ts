@@ -1,5 +1,8 @@
-// The shape every input format implements: objects in, Rules (or typed errors) out. No I/O.
-import type { ParseResult, RuleReport, SourceKind } from "../core/types.js";
+// What a dialect is: one file that says everything about one input format. Its trigger keys, its
+// parsers (objects in, Rules or typed errors out), who may author each input (scope), and the
+// marks its original tool writes on the copies it makes. No I/O. Nothing outside a dialect's file
+// lists per-dialect facts: the engine, plan() and the hub read them from here.
+import type { CopyMarks, ParseResult, RuleReport, RuleScope, SourceKind } from "../core/types.js";
 
 export interface ObjectMetaLite {
   namespace?: string;
@@ -48,6 +51,18 @@ export interface DialectContext {
   lookupCustomResource(type: CustomResourceType, namespace: string | undefined, name: string): CustomResource | undefined;
 }
 
+/**
+ * Who may write each input of a dialect, which decides what the consent policy lets its rules
+ * do: annotations on any Secret are a tenant's, a cluster-scoped resource is an administrator's.
+ * The rules a dialect yields carry exactly this scope (dialects/parse.ts enforces it).
+ */
+export interface DialectScopes {
+  /** The scope of the rules fromSource yields. */
+  source?: RuleScope;
+  /** The scope of the rules of each custom resource type, by kind. */
+  resources?: Readonly<Record<string, RuleScope>>;
+}
+
 export interface Dialect {
   name: string;
   /**
@@ -55,7 +70,11 @@ export interface Dialect {
    * to this dialect. The controller calls fromSource only for objects carrying one of them, and
    * strips them from copies so a copy never looks like a source.
    */
-  triggerKeys: string[];
+  triggerKeys: readonly string[];
+  /** Who may author the rules of each input. */
+  scopes: DialectScopes;
+  /** The marks the format's original tool writes on its copies: such an object may be taken over. */
+  copyMarks?: CopyMarks;
   /** Rules that a Secret/ConfigMap's own metadata asks for. */
   fromSource?(meta: SourceMetadata, context: DialectContext): ParseResult;
   /** Custom resource types this dialect reads. */

@@ -1,36 +1,7 @@
-// Every input format Ferry understands, and helpers over the set.
+// What the rest of Ferry reads from a set of dialects: their trigger keys, their original tools'
+// copy marks, the keys worth keeping of an unrelated object, and selection by name. Pure.
+import type { CopyMarks } from "../core/types.js";
 import type { Dialect } from "./dialect.js";
-import { kruiseAnnotationsDialect } from "./kruise-annotations.js";
-import { kruiseResourceDistributionDialect } from "./kruise-resource-distribution.js";
-import { kubedDialect } from "./kubed.js";
-import { mwsyncDialect } from "./mwsync.js";
-import { reflectorDialect } from "./reflector.js";
-import { replicatorDialect } from "./replicator.js";
-import { stakaterDialect } from "./stakater.js";
-import { whispererDialect } from "./whisperer.js";
-
-export {
-  kruiseAnnotationsDialect,
-  kruiseResourceDistributionDialect,
-  kubedDialect,
-  mwsyncDialect,
-  reflectorDialect,
-  replicatorDialect,
-  stakaterDialect,
-  whispererDialect,
-};
-
-export const allDialects: Dialect[] = [
-  // Ferry's own format goes first: `nativeDialect` (src/dialects/native.ts) is added here.
-  kruiseAnnotationsDialect,
-  kruiseResourceDistributionDialect,
-  whispererDialect,
-  stakaterDialect,
-  mwsyncDialect,
-  replicatorDialect,
-  reflectorDialect,
-  kubedDialect,
-];
 
 /** Every trigger key (or "prefix/") of the given dialects, deduplicated and sorted. */
 export function triggerKeysOf(dialects: readonly Dialect[]): string[] {
@@ -39,23 +10,32 @@ export function triggerKeysOf(dialects: readonly Dialect[]): string[] {
   return [...keys].sort();
 }
 
-/** True when a key is one of the trigger keys or lies under a trigger "prefix/". */
-export function isTriggerKey(key: string, triggerKeys: readonly string[]): boolean {
-  return triggerKeys.some((trigger) => (trigger.endsWith("/") ? key.startsWith(trigger) : key === trigger));
+/** The copy marks of each dialect's original tool, by dialect name (PlanInput.copyMarks). */
+export function copyMarksOf(dialects: readonly Dialect[]): Map<string, CopyMarks> {
+  const marks = new Map<string, CopyMarks>();
+  for (const dialect of dialects) if (dialect.copyMarks) marks.set(dialect.name, dialect.copyMarks);
+  return marks;
 }
 
-/** True when labels or annotations carry any trigger key: the object must go through fromSource. */
-export function carriesTriggerKey(
-  meta: { labels?: Record<string, string>; annotations?: Record<string, string> },
-  triggerKeys: readonly string[],
-): boolean {
-  for (const map of [meta.annotations ?? {}, meta.labels ?? {}]) {
-    for (const key of Object.keys(map)) if (isTriggerKey(key, triggerKeys)) return true;
-  }
-  return false;
+/**
+ * The label/annotation keys of an object Ferry must remember even when it only watches its
+ * metadata: trigger keys (the object may be a source) and copy marks (it may be a peer's copy).
+ */
+export function relevantKeys(triggerKeys: readonly string[], copyMarks: ReadonlyMap<string, CopyMarks>): string[] {
+  const keys = new Set(triggerKeys);
+  for (const marks of copyMarks.values()) for (const key of marks.keys) keys.add(key);
+  return [...keys].sort();
 }
 
 /** Dialect names must be unique: the controller routes custom resources and reports by name. */
 export function dialectByName(dialects: readonly Dialect[], name: string): Dialect | undefined {
   return dialects.find((dialect) => dialect.name === name);
+}
+
+/** The dialects named (all of them for none, or "all"); an unknown name is an error. */
+export function selectDialects(known: readonly Dialect[], names: readonly string[] | undefined): Dialect[] {
+  if (!names || names.length === 0 || names.includes("all")) return [...known];
+  const unknown = names.filter((name) => !dialectByName(known, name));
+  if (unknown.length > 0) throw new Error(`unknown dialect(s): ${unknown.join(", ")}; known: ${known.map((d) => d.name).join(", ")}`);
+  return known.filter((d) => names.includes(d.name));
 }

@@ -9,31 +9,23 @@
 // Story 1 cannot be applied as written. Ferry also reads the valid spelling
 // `openkruise.io/sync-to-namespaces` (same value, same meaning); the seed's key is kept for
 // fidelity (objects built without API validation, e.g. `ferry plan` on files).
-import type { ParseResult, RuleError } from "../core/types.js";
+import type { ParseResult, RuleError, RuleScope } from "../core/types.js";
 import type { Dialect, SourceMetadata } from "./dialect.js";
-import {
-  carriesAnyKey,
-  emptyResult,
-  emptyTargets,
-  guard,
-  isNamespaceName,
-  KRUISE_FORBIDDEN_NAMESPACES,
-  pushRule,
-  quoteList,
-  ruleError,
-  saneSource,
-  sourceOrigin,
-  splitList,
-  truncate,
-} from "./common.js";
+import { isNamespaceName, quoteList, splitList, truncate } from "./input.js";
+import { emptyTargets, pushRule, ruleError, sourceOrigin, sourceParser } from "./rule-building.js";
 
 export const KRUISE_SYNC_TO = "openkruise.io/sync-to";
 /** As written in the proposal; not a valid annotation key for the API server. */
 export const KRUISE_SYNC_TO_NAMESPACES = "openkruise.io/sync-to/namespaces";
 /** The valid spelling Ferry reads as well (and prefers when both are present). */
 export const KRUISE_SYNC_TO_NAMESPACES_VALID = "openkruise.io/sync-to-namespaces";
+/** Namespaces OpenKruise never distributes into (its `allNamespaces` and `sync-to: cluster`). */
+export const KRUISE_FORBIDDEN_NAMESPACES: readonly string[] = ["kube-system", "kube-public"];
+
 const DIALECT = "kruise";
 const TRIGGER_KEYS = [KRUISE_SYNC_TO, KRUISE_SYNC_TO_NAMESPACES, KRUISE_SYNC_TO_NAMESPACES_VALID];
+/** Anyone who can annotate a Secret asks for these copies. */
+const SCOPE: RuleScope = "tenant";
 
 function parse(meta: SourceMetadata): ParseResult {
   const origin = sourceOrigin(DIALECT, meta);
@@ -56,7 +48,7 @@ function parse(meta: SourceMetadata): ParseResult {
     if (list !== undefined) {
       errors.push(ruleError(origin, "IgnoredAnnotation", `${listKey} is ignored because ${KRUISE_SYNC_TO} is "cluster"`));
     }
-    return { rules: [pushRule({ dialect: DIALECT, meta, scope: "namespace", targets })], errors };
+    return { rules: [pushRule({ dialect: DIALECT, meta, scope: SCOPE, targets })], errors };
   }
   if (value === "namespaces") {
     const items = splitList(list ?? "", ";");
@@ -71,7 +63,7 @@ function parse(meta: SourceMetadata): ParseResult {
     const targets = emptyTargets();
     targets.namespaces = valid;
     // The rule exists even with no valid target so that copies from an earlier list are pruned.
-    return { rules: [pushRule({ dialect: DIALECT, meta, scope: "namespace", targets })], errors };
+    return { rules: [pushRule({ dialect: DIALECT, meta, scope: SCOPE, targets })], errors };
   }
   return {
     rules: [],
@@ -82,9 +74,6 @@ function parse(meta: SourceMetadata): ParseResult {
 export const kruiseAnnotationsDialect: Dialect = {
   name: DIALECT,
   triggerKeys: TRIGGER_KEYS,
-  fromSource(input) {
-    const meta = saneSource(input);
-    if (!meta || !carriesAnyKey({ labels: {}, annotations: meta.annotations }, TRIGGER_KEYS)) return emptyResult();
-    return guard(() => sourceOrigin(DIALECT, meta), () => parse(meta));
-  },
+  scopes: { source: SCOPE },
+  fromSource: sourceParser(DIALECT, TRIGGER_KEYS, parse),
 };

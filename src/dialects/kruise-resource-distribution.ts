@@ -4,26 +4,12 @@
 // never kube-system or kube-public. The status mirrors OpenKruise's: desired/succeeded/failed,
 // observedGeneration and six conditions (GetResourceFailed, CreateResourceFailed,
 // UpdateResourceFailed, DeleteResourceFailed, ConflictOccurred, NamespaceNotExists).
-import type { InlineContent, ParseResult, Rule, RuleError, RuleReport, SourceKind, TargetOutcome } from "../core/types.js";
+import type { InlineContent, ParseResult, Rule, RuleError, RuleReport, RuleScope, SourceKind, TargetOutcome } from "../core/types.js";
 import type { CustomResource, CustomResourceType, Dialect } from "./dialect.js";
-import {
-  addUnique,
-  emptyResult,
-  emptyTargets,
-  guard,
-  isEmptySelector,
-  isNamespaceName,
-  isObjectName,
-  isRecord,
-  KRUISE_FORBIDDEN_NAMESPACES,
-  quoteList,
-  readLabelSelector,
-  resourceOrigin,
-  ruleError,
-  ruleId,
-  totals,
-  truncate,
-} from "./common.js";
+import { KRUISE_FORBIDDEN_NAMESPACES } from "./kruise-annotations.js";
+import { isEmptySelector, isNamespaceName, isObjectName, isRecord, quoteList, readLabelSelector, truncate } from "./input.js";
+import { totals } from "./resource-status.js";
+import { addUnique, emptyResult, emptyTargets, guard, resourceOrigin, ruleError, ruleId } from "./rule-building.js";
 
 const DIALECT = "kruise-rd";
 export const RESOURCE_DISTRIBUTION: CustomResourceType = {
@@ -33,6 +19,8 @@ export const RESOURCE_DISTRIBUTION: CustomResourceType = {
   plural: "resourcedistributions",
   namespaced: false,
 };
+/** ResourceDistribution is cluster-scoped: only administrators create one. */
+const SCOPE: RuleScope = "administrator";
 const API_VERSION = `${RESOURCE_DISTRIBUTION.group}/${RESOURCE_DISTRIBUTION.version}`;
 
 const DATA_KEY = /^[-._a-zA-Z0-9]+$/;
@@ -187,7 +175,7 @@ function parse(resource: CustomResource): ParseResult {
   const rule: Rule = {
     id: ruleId(DIALECT, RESOURCE_DISTRIBUTION.kind, undefined, name),
     origin,
-    scope: "cluster",
+    scope: SCOPE,
     source: { kind: inline.kind, namespace: "", name: inline.name, inline: inline.content },
     targets,
     copy: { labels: {}, annotations: {} },
@@ -332,6 +320,7 @@ function isResourceDistribution(resource: CustomResource): boolean {
 export const kruiseResourceDistributionDialect: Dialect = {
   name: DIALECT,
   triggerKeys: [],
+  scopes: { resources: { [RESOURCE_DISTRIBUTION.kind]: SCOPE } },
   customResourceTypes: [RESOURCE_DISTRIBUTION],
   fromCustomResource(resource) {
     if (!isResourceDistribution(resource)) return emptyResult();

@@ -2,22 +2,12 @@
 // (or "true") is copied into every namespace; `kubed.appscode.com/sync: "app=kubed"` into the
 // namespaces matching that label selector. Copies carry kubed's origin labels so that tooling
 // listing copies by `kubed.appscode.com/origin.name=...` keeps working.
-import type { ParseResult, RuleError } from "../core/types.js";
+import type { CopyMarks, ParseResult, RuleError, RuleScope } from "../core/types.js";
 import { parseLabelSelector, SelectorError } from "../core/label-selector.js";
 import { labelValue } from "../core/marks.js";
 import type { Dialect, DialectContext, SourceMetadata } from "./dialect.js";
-import {
-  carriesAnyKey,
-  emptyResult,
-  emptyTargets,
-  guard,
-  isEmptySelector,
-  pushRule,
-  ruleError,
-  saneSource,
-  sourceOrigin,
-  truncate,
-} from "./common.js";
+import { isEmptySelector, truncate } from "./input.js";
+import { emptyTargets, pushRule, ruleError, sourceFromLabels, sourceOrigin, sourceParser } from "./rule-building.js";
 
 const DIALECT = "kubed";
 export const KUBED_SYNC = "kubed.appscode.com/sync";
@@ -26,6 +16,15 @@ export const KUBED_ORIGIN_NAME_LABEL = "kubed.appscode.com/origin.name";
 export const KUBED_ORIGIN_NAMESPACE_LABEL = "kubed.appscode.com/origin.namespace";
 export const KUBED_ORIGIN_CLUSTER_LABEL = "kubed.appscode.com/origin.cluster";
 const TRIGGER_KEYS = [KUBED_SYNC, KUBED_SYNC_CONTEXTS];
+/** Anyone who can annotate a Secret asks for these copies. */
+const SCOPE: RuleScope = "tenant";
+/** config-syncer marks its copies with an origin annotation and origin labels. */
+export const KUBED_ORIGIN_ANNOTATION = "kubed.appscode.com/origin";
+const COPY_MARKS: CopyMarks = {
+  tool: "config-syncer (kubed)",
+  keys: [KUBED_ORIGIN_ANNOTATION],
+  sourceOf: sourceFromLabels(KUBED_ORIGIN_NAME_LABEL, KUBED_ORIGIN_NAMESPACE_LABEL),
+};
 
 function parse(meta: SourceMetadata, context: DialectContext): ParseResult {
   const origin = sourceOrigin(DIALECT, meta);
@@ -63,15 +62,13 @@ function parse(meta: SourceMetadata, context: DialectContext): ParseResult {
     [KUBED_ORIGIN_NAMESPACE_LABEL]: labelValue(meta.namespace),
   };
   if (clusterName !== "") copyLabels[KUBED_ORIGIN_CLUSTER_LABEL] = labelValue(clusterName);
-  return { rules: [pushRule({ dialect: DIALECT, meta, scope: "namespace", targets, copyLabels })], errors };
+  return { rules: [pushRule({ dialect: DIALECT, meta, scope: SCOPE, targets, copyLabels })], errors };
 }
 
 export const kubedDialect: Dialect = {
   name: DIALECT,
   triggerKeys: TRIGGER_KEYS,
-  fromSource(input, context) {
-    const meta = saneSource(input);
-    if (!meta || !carriesAnyKey({ labels: {}, annotations: meta.annotations }, TRIGGER_KEYS)) return emptyResult();
-    return guard(() => sourceOrigin(DIALECT, meta), () => parse(meta, context));
-  },
+  scopes: { source: SCOPE },
+  copyMarks: COPY_MARKS,
+  fromSource: sourceParser(DIALECT, TRIGGER_KEYS, parse),
 };

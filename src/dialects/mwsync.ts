@@ -2,15 +2,18 @@
 // Ferry: context.ferryNamespace) annotated `mw_sec/sync: "true"` or `mw-sync: "yes"` is pushed
 // into every namespace of the cluster. Protected namespaces are the engine policy's business.
 // The hub-to-member push of the same flow is a multi-cluster rule, not this dialect's.
-import type { ParseResult, RuleError } from "../core/types.js";
+import type { ParseResult, RuleError, RuleScope } from "../core/types.js";
 import type { Dialect, DialectContext, SourceMetadata } from "./dialect.js";
-import { carriesAnyKey, emptyResult, emptyTargets, guard, pushRule, ruleError, saneSource, sourceOrigin, truncate } from "./common.js";
+import { truncate } from "./input.js";
+import { emptyTargets, pushRule, ruleError, sourceOrigin, sourceParser } from "./rule-building.js";
 
 const DIALECT = "mwsync";
 /** As written in the seed (`mw_sec` is not a valid DNS prefix, so the API server rejects it; kept for fidelity). */
 export const MWSYNC_SEC_ANNOTATION = "mw_sec/sync";
 export const MWSYNC_ANNOTATION = "mw-sync";
 const TRIGGER_KEYS = [MWSYNC_SEC_ANNOTATION, MWSYNC_ANNOTATION];
+/** Only administrators (and Ferry) write Ferry's own namespace, where these sources must live. */
+const SCOPE: RuleScope = "administrator";
 
 function flag(value: string): boolean | undefined {
   const text = value.trim().toLowerCase();
@@ -45,16 +48,12 @@ function parse(meta: SourceMetadata, context: DialectContext): ParseResult {
   }
   const targets = emptyTargets();
   targets.allNamespaces = true;
-  // scope "cluster": only administrators can write Ferry's own namespace.
-  return { rules: [pushRule({ dialect: DIALECT, meta, scope: "cluster", targets })], errors };
+  return { rules: [pushRule({ dialect: DIALECT, meta, scope: SCOPE, targets })], errors };
 }
 
 export const mwsyncDialect: Dialect = {
   name: DIALECT,
   triggerKeys: TRIGGER_KEYS,
-  fromSource(input, context) {
-    const meta = saneSource(input);
-    if (!meta || !carriesAnyKey({ labels: {}, annotations: meta.annotations }, TRIGGER_KEYS)) return emptyResult();
-    return guard(() => sourceOrigin(DIALECT, meta), () => parse(meta, context));
-  },
+  scopes: { source: SCOPE },
+  fromSource: sourceParser(DIALECT, TRIGGER_KEYS, parse),
 };

@@ -2,9 +2,10 @@
 // (administrators) resources, and the ferry.dev/sync-to annotations for the quick case.
 import { z } from "zod";
 import { SelectorError, parseLabelSelector, validateLabelSelector } from "../core/label-selector.js";
-import { PatternError, validateNameOrGlob } from "../core/name-pattern.js";
+import { labelSelectorSchema, targetsSchema } from "../core/label-selector-schema.js";
 import type { LabelSelector, ParseResult, Rule, RuleError, RuleOrigin, RuleReport, TargetSelection } from "../core/types.js";
-import type { CustomResource, CustomResourceType, Dialect, SourceMetadata } from "./dialect.js";
+import type { CustomResource, CustomResourceType, Dialect, DialectScopes, SourceMetadata } from "./dialect.js";
+import { validNamesOrGlobs } from "./rule-building.js";
 
 export const SYNC_TO = "ferry.dev/sync-to";
 export const SYNC_TO_SELECTOR = "ferry.dev/sync-to-selector";
@@ -19,24 +20,9 @@ export const clusterDistributionType: CustomResourceType = {
   namespaced: false,
 };
 
-const labelSelectorSchema = z.object({
-  matchLabels: z.record(z.string(), z.string()).optional(),
-  matchExpressions: z
-    .array(z.object({ key: z.string(), operator: z.enum(["In", "NotIn", "Exists", "DoesNotExist"]), values: z.array(z.string()).optional() }))
-    .optional(),
-});
-
 const specSchema = z.object({
   source: z.object({ kind: z.enum(["Secret", "ConfigMap"]), name: z.string().min(1), namespace: z.string().min(1).optional() }),
-  targets: z
-    .object({
-      namespaces: z.array(z.string()).default([]),
-      namespaceSelector: labelSelectorSchema.optional(),
-      allNamespaces: z.boolean().default(false),
-      exclude: z.array(z.string()).default([]),
-      clusters: labelSelectorSchema.optional(),
-    })
-    .default({ namespaces: [], allNamespaces: false, exclude: [] }),
+  targets: targetsSchema.extend({ clusters: labelSelectorSchema.optional() }).default({ namespaces: [], allNamespaces: false, exclude: [] }),
   copy: z
     .object({
       name: z.string().min(1).optional(),
@@ -47,6 +33,12 @@ const specSchema = z.object({
   prune: z.boolean().default(true),
   conflict: z.enum(["skip", "adopt", "overwrite"]).default("skip"),
 });
+
+/** Annotations and Distributions are a tenant's; a cluster-scoped ClusterDistribution is an administrator's. */
+const SCOPES = {
+  source: "tenant",
+  resources: { Distribution: "tenant", ClusterDistribution: "administrator" },
+} as const satisfies DialectScopes;
 
 export type DistributionSpec = z.infer<typeof specSchema>;
 
@@ -62,19 +54,6 @@ export function splitList(value: string, separator: string | RegExp = ","): stri
     .filter((item) => item !== "");
 }
 
-function checkPatterns(patterns: string[], origin: RuleOrigin, errors: RuleError[]): string[] {
-  return patterns.filter((pattern) => {
-    try {
-      validateNameOrGlob(pattern);
-      return true;
-    } catch (failure) {
-      if (!(failure instanceof PatternError)) throw failure;
-      errors.push(error(origin, "InvalidNamespace", failure.message));
-      return false;
-    }
-  });
-}
-
 function fromAnnotations(meta: SourceMetadata): ParseResult {
   const syncTo = meta.annotations[SYNC_TO];
   const selectorText = meta.annotations[SYNC_TO_SELECTOR];
@@ -84,9 +63,9 @@ function fromAnnotations(meta: SourceMetadata): ParseResult {
   const items = syncTo === undefined ? [] : splitList(syncTo);
   const all = items.includes("*");
   const targets: TargetSelection = {
-    namespaces: all ? [] : checkPatterns(items, origin, errors),
+    namespaces: all ? [] : validNamesOrGlobs(items, origin, errors),
     allNamespaces: all,
-    exclude: checkPatterns(splitList(meta.annotations[SYNC_EXCLUDE] ?? ""), origin, errors),
+    exclude: validNamesOrGlobs(splitList(meta.annotations[SYNC_EXCLUDE] ?? ""), origin, errors),
   };
   if (selectorText !== undefined) {
     try {
@@ -103,7 +82,7 @@ function fromAnnotations(meta: SourceMetadata): ParseResult {
   const rule: Rule = {
     id: `native/${meta.kind}/${meta.namespace}/${meta.name}`,
     origin,
-    scope: "namespace",
+    scope: SCOPES.source,
     source: { kind: meta.kind, namespace: meta.namespace, name: meta.name },
     targets,
     copy: { labels: {}, annotations: {} },
@@ -154,15 +133,15 @@ function fromDistribution(resource: CustomResource): ParseResult {
     }
   }
   const targets: TargetSelection = {
-    namespaces: checkPatterns(spec.targets.namespaces, origin, errors),
+    namespaces: validNamesOrGlobs(spec.targets.namespaces, origin, errors),
     namespaceSelector: spec.targets.namespaceSelector as LabelSelector | undefined,
     allNamespaces: spec.targets.allNamespaces,
-    exclude: checkPatterns(spec.targets.exclude, origin, errors),
+    exclude: validNamesOrGlobs(spec.targets.exclude, origin, errors),
   };
   const rule: Rule = {
     id: cluster ? `native/ClusterDistribution/${meta.name}` : `native/Distribution/${meta.namespace}/${meta.name}`,
     origin,
-    scope: cluster ? "cluster" : "namespace",
+    scope: cluster ? SCOPES.resources.ClusterDistribution : SCOPES.resources.Distribution,
     source: { kind: spec.source.kind, namespace: sourceNamespace, name: spec.source.name },
     targets,
     copy: { name: spec.copy.name, labels: spec.copy.labels, annotations: spec.copy.annotations },
@@ -200,6 +179,7 @@ export function distributionStatus(resource: CustomResource, reports: RuleReport
 export const nativeDialect: Dialect = {
   name: "native",
   triggerKeys: [SYNC_TO, SYNC_TO_SELECTOR, SYNC_EXCLUDE],
+  scopes: SCOPES,
   fromSource: (meta) => fromAnnotations(meta),
   customResourceTypes: [distributionType, clusterDistributionType],
   fromCustomResource: (resource) => fromDistribution(resource),

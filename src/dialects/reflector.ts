@@ -7,29 +7,11 @@
 // `reflection-auto-namespaces-selector` in newer Reflector), skipping objects that already exist.
 // Pull: `reflects: "<namespace>/<name>"` (or just "<name>": same namespace) on a mirror keeps its
 // data equal to the source's, when the source's consent covers the mirror's namespace.
-import type { LabelSelector, ParseResult, Rule, RuleError, RuleOrigin, TargetSelection } from "../core/types.js";
+import type { CopyMarks, LabelSelector, ParseResult, Rule, RuleError, RuleOrigin, RuleScope, TargetSelection } from "../core/types.js";
 import { parseLabelSelector, SelectorError } from "../core/label-selector.js";
 import type { Dialect, DialectContext, SourceMetadata } from "./dialect.js";
-import {
-  carriesAnyKey,
-  classifyPatterns,
-  emptyResult,
-  emptyTargets,
-  guard,
-  isEmptySelector,
-  matchesPatternList,
-  parseDotNetBool,
-  parseObjectRef,
-  pullRule,
-  pushRule,
-  quoteList,
-  ruleError,
-  saneSource,
-  sourceOrigin,
-  splitList,
-  truncate,
-  type PatternList,
-} from "./common.js";
+import { classifyPatterns, isEmptySelector, matchesPatternList, parseDotNetBool, parseObjectRef, type PatternList, quoteList, splitList, truncate } from "./input.js";
+import { emptyTargets, pullRule, pushRule, ruleError, sourceOrigin, sourceParser } from "./rule-building.js";
 
 const DIALECT = "reflector";
 const PREFIX = "reflector.v1.k8s.emberstack.com/";
@@ -51,6 +33,14 @@ const TRIGGER_KEYS = [
   REFLECTION_AUTO_NAMESPACES_SELECTOR,
   REFLECTS,
 ];
+/** Anyone who can annotate a Secret asks for these copies (and mirrors pull only with the source's consent). */
+const SCOPE: RuleScope = "tenant";
+/** Reflector's mirrors name their source in the reflects annotation ("namespace/name", or "name": same namespace). */
+const COPY_MARKS: CopyMarks = {
+  tool: "Reflector",
+  keys: [REFLECTS],
+  sourceOf: ({ namespace, annotations }) => parseObjectRef(annotations[REFLECTS] ?? "", namespace).ref,
+};
 
 /** A namespace set as Reflector describes it: names/regexes OR a label selector; neither = all. */
 interface NamespaceSet {
@@ -155,7 +145,7 @@ function parsePush(meta: SourceMetadata, errors: RuleError[]): Rule | undefined 
     );
     targets = emptyTargets();
   }
-  return pushRule({ dialect: DIALECT, meta, scope: "namespace", targets, idSuffix: ["push"] });
+  return pushRule({ dialect: DIALECT, meta, scope: SCOPE, targets, idSuffix: ["push"] });
 }
 
 function parsePull(meta: SourceMetadata, value: string, context: DialectContext, errors: RuleError[]): Rule | undefined {
@@ -220,9 +210,7 @@ function parse(meta: SourceMetadata, context: DialectContext): ParseResult {
 export const reflectorDialect: Dialect = {
   name: DIALECT,
   triggerKeys: TRIGGER_KEYS,
-  fromSource(input, context) {
-    const meta = saneSource(input);
-    if (!meta || !carriesAnyKey({ labels: {}, annotations: meta.annotations }, TRIGGER_KEYS)) return emptyResult();
-    return guard(() => sourceOrigin(DIALECT, meta), () => parse(meta, context));
-  },
+  scopes: { source: SCOPE },
+  copyMarks: COPY_MARKS,
+  fromSource: sourceParser(DIALECT, TRIGGER_KEYS, parse),
 };

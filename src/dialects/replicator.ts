@@ -6,28 +6,11 @@
 // allowed only when that source says `replication-allowed: "true"` and its
 // `replication-allowed-namespaces` (names or regular expressions) matches the object's namespace.
 // As in the replicator, replicate-from wins: an object that pulls is not also a push source.
-import type { ParseResult, RuleError } from "../core/types.js";
+import type { CopyMarks, ParseResult, RuleError, RuleScope } from "../core/types.js";
 import { parseLabelSelector, SelectorError } from "../core/label-selector.js";
 import type { Dialect, DialectContext, SourceMetadata } from "./dialect.js";
-import {
-  carriesAnyKey,
-  classifyPatterns,
-  emptyResult,
-  emptyTargets,
-  guard,
-  isEmptySelector,
-  matchesPatternList,
-  parseGoBool,
-  parseObjectRef,
-  pullRule,
-  pushRule,
-  quoteList,
-  ruleError,
-  saneSource,
-  sourceOrigin,
-  splitList,
-  truncate,
-} from "./common.js";
+import { classifyPatterns, isEmptySelector, matchesPatternList, parseGoBool, parseObjectRef, quoteList, splitList, truncate } from "./input.js";
+import { emptyTargets, pullRule, pushRule, ruleError, sourceOrigin, sourceParser } from "./rule-building.js";
 
 const DIALECT = "replicator";
 const PREFIX = "replicator.v1.mittwald.de/";
@@ -38,6 +21,12 @@ export const REPLICATION_ALLOWED = `${PREFIX}replication-allowed`;
 export const REPLICATION_ALLOWED_NAMESPACES = `${PREFIX}replication-allowed-namespaces`;
 // The consent keys are trigger keys too: copies must not carry them (a copy grants nothing).
 const TRIGGER_KEYS = [REPLICATE_TO, REPLICATE_TO_MATCHING, REPLICATE_FROM, REPLICATION_ALLOWED, REPLICATION_ALLOWED_NAMESPACES];
+/** Anyone who can annotate a Secret asks for these copies (pulls only with the source's consent). */
+const SCOPE: RuleScope = "tenant";
+/** The annotations kubernetes-replicator writes on every copy it makes. */
+export const REPLICATED_FROM_VERSION = `${PREFIX}replicated-from-version`;
+export const REPLICATED_AT = `${PREFIX}replicated-at`;
+const COPY_MARKS: CopyMarks = { tool: "kubernetes-replicator", keys: [REPLICATED_FROM_VERSION, REPLICATED_AT] };
 
 function parsePull(meta: SourceMetadata, value: string, context: DialectContext): ParseResult {
   const origin = sourceOrigin(DIALECT, meta);
@@ -105,21 +94,16 @@ function parsePush(meta: SourceMetadata): ParseResult {
       if (to === undefined) return { rules: [], errors };
     }
   }
-  return { rules: [pushRule({ dialect: DIALECT, meta, scope: "namespace", targets, idSuffix: ["push"] })], errors };
+  return { rules: [pushRule({ dialect: DIALECT, meta, scope: SCOPE, targets, idSuffix: ["push"] })], errors };
 }
 
 export const replicatorDialect: Dialect = {
   name: DIALECT,
   triggerKeys: TRIGGER_KEYS,
-  fromSource(input, context) {
-    const meta = saneSource(input);
-    if (!meta || !carriesAnyKey({ labels: {}, annotations: meta.annotations }, TRIGGER_KEYS)) return emptyResult();
-    return guard(
-      () => sourceOrigin(DIALECT, meta),
-      () => {
-        const from = meta.annotations[REPLICATE_FROM];
-        return from !== undefined ? parsePull(meta, from, context) : parsePush(meta);
-      },
-    );
-  },
+  scopes: { source: SCOPE },
+  copyMarks: COPY_MARKS,
+  fromSource: sourceParser(DIALECT, TRIGGER_KEYS, (meta, context) => {
+    const from = meta.annotations[REPLICATE_FROM];
+    return from !== undefined ? parsePull(meta, from, context) : parsePush(meta);
+  }),
 };

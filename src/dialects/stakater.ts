@@ -5,28 +5,16 @@
 // which Ferry does not do. The Template itself asks for nothing. A TemplateGroupInstance
 // (cluster-scoped: spec.template, spec.selector, spec.sync) copies every mapped object into the
 // namespaces its label selector matches; a TemplateInstance (namespaced: spec.template,
-// spec.sync) copies them into its own namespace. Both are "cluster" scope: the source was
+// spec.sync) copies them into its own namespace. Both are administrator rules: the source was
 // authorised by the administrator's cluster-scoped Template.
 //
 // spec.sync: false means, in MTO, "render once, do not follow later changes". Ferry keeps copies
 // current either way; the value is read but not acted on (see docs/dialects.md).
-import type { LabelSelector, ParseResult, Rule, RuleError, RuleOrigin, RuleReport, SourceKind, TargetSelection } from "../core/types.js";
+import type { LabelSelector, ParseResult, Rule, RuleError, RuleOrigin, RuleReport, RuleScope, SourceKind, TargetSelection } from "../core/types.js";
 import type { CustomResource, CustomResourceType, Dialect, DialectContext } from "./dialect.js";
-import {
-  emptyResult,
-  emptyTargets,
-  genericStatus,
-  guard,
-  isEmptySelector,
-  isNamespaceName,
-  isObjectName,
-  isRecord,
-  readLabelSelector,
-  resourceOrigin,
-  ruleError,
-  ruleId,
-  truncate,
-} from "./common.js";
+import { isEmptySelector, isNamespaceName, isObjectName, isRecord, readLabelSelector, truncate } from "./input.js";
+import { genericStatus } from "./resource-status.js";
+import { emptyResult, emptyTargets, guard, resourceOrigin, ruleError, ruleId } from "./rule-building.js";
 
 const DIALECT = "stakater";
 const GROUP = "tenantoperator.stakater.com";
@@ -48,6 +36,9 @@ export const STAKATER_TEMPLATE_INSTANCE: CustomResourceType = {
   plural: "templateinstances",
   namespaced: true,
 };
+
+/** Every instance uses a Template, which is cluster-scoped: an administrator named its sources. */
+const SCOPE: RuleScope = "administrator";
 
 interface Mapping {
   kind: SourceKind;
@@ -144,7 +135,7 @@ function mappingRules(
     const rule: Rule = {
       id: ruleId(DIALECT, origin.kind, origin.namespace, origin.name, mapping.kind, mapping.namespace, mapping.name),
       origin,
-      scope: "cluster",
+      scope: SCOPE,
       source: { kind: mapping.kind, namespace: mapping.namespace, name: mapping.name },
       targets: targetsFor(mapping),
       copy: { labels: {}, annotations: {} },
@@ -244,6 +235,7 @@ function kindOf(resource: CustomResource): "Template" | "TemplateGroupInstance" 
 export const stakaterDialect: Dialect = {
   name: DIALECT,
   triggerKeys: [],
+  scopes: { resources: { Template: SCOPE, TemplateGroupInstance: SCOPE, TemplateInstance: SCOPE } },
   customResourceTypes: [STAKATER_TEMPLATE, STAKATER_TEMPLATE_GROUP_INSTANCE, STAKATER_TEMPLATE_INSTANCE],
   fromCustomResource(resource, context) {
     const kind = kindOf(resource);

@@ -2,22 +2,11 @@
 // namespaces of its annotation `secret-syncer.jeffl.es/namespaces: "a,b,missing"`. Mirrors are
 // labelled `secret-syncer.jeffl.es/mirror: "true"` plus the source's name and namespace, so the
 // seed's `kubectl get secrets -l ...` queries keep working. Secrets only.
-import type { ParseResult, RuleError } from "../core/types.js";
+import type { CopyMarks, ParseResult, RuleError, RuleScope } from "../core/types.js";
 import { labelValue } from "../core/marks.js";
 import type { Dialect, SourceMetadata } from "./dialect.js";
-import {
-  carriesAnyKey,
-  emptyResult,
-  emptyTargets,
-  guard,
-  isNamespaceName,
-  pushRule,
-  quoteList,
-  ruleError,
-  saneSource,
-  sourceOrigin,
-  splitList,
-} from "./common.js";
+import { isNamespaceName, quoteList, splitList } from "./input.js";
+import { emptyResult, emptyTargets, pushRule, ruleError, sourceFromLabels, sourceOrigin, sourceParser } from "./rule-building.js";
 
 const DIALECT = "whisperer";
 export const WHISPERER_SYNC_LABEL = "secret-syncer.jeffl.es/sync";
@@ -26,6 +15,14 @@ export const WHISPERER_MIRROR_LABEL = "secret-syncer.jeffl.es/mirror";
 export const WHISPERER_NAME_LABEL = "secret-syncer.jeffl.es/name";
 export const WHISPERER_NAMESPACE_LABEL = "secret-syncer.jeffl.es/namespace";
 const TRIGGER_KEYS = [WHISPERER_SYNC_LABEL, WHISPERER_NAMESPACES_ANNOTATION];
+/** Anyone who can label a Secret asks for these copies. */
+const SCOPE: RuleScope = "tenant";
+/** whisperer.rs labels its mirrors, with their source's name and namespace. */
+const COPY_MARKS: CopyMarks = {
+  tool: "whisperer.rs",
+  keys: [WHISPERER_MIRROR_LABEL],
+  sourceOf: sourceFromLabels(WHISPERER_NAME_LABEL, WHISPERER_NAMESPACE_LABEL),
+};
 
 function parse(meta: SourceMetadata): ParseResult {
   // whisperer.rs only watches Secrets selected by the label; without it the annotation is inert.
@@ -54,15 +51,13 @@ function parse(meta: SourceMetadata): ParseResult {
     [WHISPERER_NAME_LABEL]: labelValue(meta.name),
     [WHISPERER_NAMESPACE_LABEL]: labelValue(meta.namespace),
   };
-  return { rules: [pushRule({ dialect: DIALECT, meta, scope: "namespace", targets, copyLabels })], errors };
+  return { rules: [pushRule({ dialect: DIALECT, meta, scope: SCOPE, targets, copyLabels })], errors };
 }
 
 export const whispererDialect: Dialect = {
   name: DIALECT,
   triggerKeys: TRIGGER_KEYS,
-  fromSource(input) {
-    const meta = saneSource(input);
-    if (!meta || !carriesAnyKey(meta, TRIGGER_KEYS)) return emptyResult();
-    return guard(() => sourceOrigin(DIALECT, meta), () => parse(meta));
-  },
+  scopes: { source: SCOPE },
+  copyMarks: COPY_MARKS,
+  fromSource: sourceParser(DIALECT, TRIGGER_KEYS, parse, "labels and annotations"),
 };

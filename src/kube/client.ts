@@ -9,6 +9,7 @@ import { request as httpsRequest } from "node:https";
 import { request as httpRequest, type Agent, type IncomingMessage } from "node:http";
 import { buildInfo } from "../ops/build-info.js";
 import { CredentialSource } from "./credentials.js";
+import { redact } from "../core/redact.js";
 import { TokenBucket } from "./token-bucket.js";
 import { createTransport, retireTransport, type TlsMaterial } from "./transport.js";
 
@@ -64,10 +65,7 @@ export function userAgent(): string {
 const writeMethods = new Set(["POST", "PUT", "PATCH"]);
 
 /** Keeps only what an operator may see of an apiserver error: no request body, bounded length. */
-function sanitizeMessage(message: string): string {
-  const redacted = message.replace(/[A-Za-z0-9+/=]{40,}/g, "<redacted>");
-  return redacted.length > 400 ? `${redacted.slice(0, 400)}...` : redacted;
-}
+const sanitizeMessage = (message: string): string => redact(message, { maxLength: 400 });
 
 export class KubeClient {
   readonly server: URL;

@@ -32,7 +32,8 @@ export class CopyWriter {
   constructor(
     private readonly client: KubeClient,
     private readonly observe: {
-      written(kind: SourceKind, object: KubeObject): void;
+      /** `basedOn`: the resourceVersion the write was conditioned on (undefined for a create). */
+      written(kind: SourceKind, object: KubeObject, basedOn: string | undefined): void;
       deleted(kind: SourceKind, namespace: string, name: string): void;
       counted?(verb: WriteVerb, kind: SourceKind): void;
     },
@@ -50,7 +51,7 @@ export class CopyWriter {
             signal,
           });
           this.observe.counted?.("update", action.desired.kind);
-          this.observe.written(action.desired.kind, updated);
+          this.observe.written(action.desired.kind, updated, action.resourceVersion);
           return;
         } catch (error) {
           // A Secret's type is immutable: changing it needs a replace. Any other invalid update
@@ -68,7 +69,7 @@ export class CopyWriter {
   private async create(desired: DesiredCopy, signal?: AbortSignal): Promise<void> {
     const created = await this.client.request<KubeObject>("POST", collectionPath(desired.kind, desired.namespace), { body: body(desired), signal });
     this.observe.counted?.("create", desired.kind);
-    this.observe.written(desired.kind, created);
+    this.observe.written(desired.kind, created, undefined);
   }
 
   private async replace(desired: DesiredCopy, resourceVersion?: string, signal?: AbortSignal): Promise<void> {

@@ -4,6 +4,7 @@
 // longer than the bookmark interval allows, and reports its health for /readyz.
 import { ApiError, KubeClient, PARTIAL_OBJECT_METADATA, PARTIAL_OBJECT_METADATA_LIST, isApiError } from "./client.js";
 import { delay } from "../util/wait-for.js";
+import { OwnWrites } from "./own-writes.js";
 import { RecordStore, type RecordPacking } from "./record-store.js";
 
 export interface KubeObject {
@@ -25,7 +26,17 @@ export interface KubeObject {
 
 export type InformerEvent = "added" | "modified" | "deleted";
 
-export interface InformerOptions<T> {
+/** What a consumer of an informer is told; a shared informer tells every consumer (addHandler). */
+export interface InformerHandler<T> {
+  /** Called for every change after the first list, and for differences found by a relist. */
+  onChange?: (event: InformerEvent, key: string, current: T | undefined, previous: T | undefined) => void;
+  /** Called after each (re)list completes. */
+  onSynced?: () => void;
+  onRestart?: (reason: string) => void;
+  onError?: (error: Error) => void;
+}
+
+export interface InformerOptions<T> extends InformerHandler<T> {
   client: KubeClient;
   /** Collection path, e.g. /api/v1/secrets or /apis/ferry.dev/v1alpha1/distributions. */
   path: string;
@@ -39,12 +50,6 @@ export interface InformerOptions<T> {
   transform?: (object: KubeObject) => T;
   /** Keeps uninteresting records packed (see RecordStore). */
   packing?: RecordPacking<T>;
-  /** Called for every change after the first list, and for differences found by a relist. */
-  onChange?: (event: InformerEvent, key: string, current: T | undefined, previous: T | undefined) => void;
-  /** Called after each (re)list completes. */
-  onSynced?: () => void;
-  onRestart?: (reason: string) => void;
-  onError?: (error: Error) => void;
   pageSize?: number;
   /** Relist at least this often (default 15 min). */
   relistIntervalMs?: number;
@@ -83,10 +88,27 @@ export class Informer<T extends object = KubeObject> implements RunningWatch {
   private loop: Promise<void> | undefined;
   private listResourceVersion = "";
   private relistRequested = false;
+  private readonly ownWrites = new OwnWrites();
+  private readonly handlers: Array<InformerHandler<T>> = [];
   restarts = 0;
 
   constructor(private readonly options: InformerOptions<T>) {
     this.store = new RecordStore(options.packing);
+    this.handlers.push(options);
+  }
+
+  /** Adds a consumer (a shared informer has several): it hears every change, list, restart and error from now on. */
+  addHandler(handler: InformerHandler<T>): void {
+    this.handlers.push(handler);
+  }
+
+  /** The collection this informer watches (what makes two informers the same one). */
+  get spec(): Readonly<Pick<InformerOptions<T>, "path" | "labelSelector" | "fieldSelector" | "metadataOnly" | "transform" | "packing">> {
+    return this.options;
+  }
+
+  private changed(event: InformerEvent, key: string, current: T | undefined, previous: T | undefined): void {
+    for (const handler of this.handlers) handler.onChange?.(event, key, current, previous);
   }
 
   get name(): string {
@@ -127,20 +149,26 @@ export class Informer<T extends object = KubeObject> implements RunningWatch {
     this.abort?.abort();
   }
 
-  /** Records an object we just wrote, so a plan does not act on stale state before the watch catches up. */
-  recordWrite(object: KubeObject): void {
+  /**
+   * Records an object we just wrote, so a plan does not act on stale state before the watch
+   * catches up. `basedOn` is the resourceVersion the write was conditioned on (undefined for a
+   * create): if the watch has moved past it meanwhile, what it delivered stays (see OwnWrites).
+   */
+  recordWrite(object: KubeObject, basedOn?: string): void {
     const key = objectStoreKey(object);
+    if (!this.ownWrites.recordWrite(key, object.metadata.resourceVersion, basedOn, this.store.version(key))) return;
     const previous = this.store.get(key);
     const record = this.transform(object);
     this.store.set(key, record, object.metadata.resourceVersion);
-    this.options.onChange?.(previous ? "modified" : "added", key, record, previous);
+    this.changed(previous ? "modified" : "added", key, record, previous);
   }
 
   recordDelete(key: string): void {
+    this.ownWrites.forget(key);
     const previous = this.store.get(key);
     if (!previous) return;
     this.store.delete(key);
-    this.options.onChange?.("deleted", key, undefined, previous);
+    this.changed("deleted", key, undefined, previous);
   }
 
   private transform(object: KubeObject): T {
@@ -165,9 +193,9 @@ export class Informer<T extends object = KubeObject> implements RunningWatch {
         const gone = isApiError(error, 410) || (error instanceof ApiError && error.reason === "Expired");
         if (gone) this.listResourceVersion = "";
         const reason = gone ? "410 Gone: relisting" : (error as Error).message;
-        this.options.onRestart?.(reason);
+        for (const handler of this.handlers) handler.onRestart?.(reason);
         if (!gone) {
-          this.options.onError?.(error as Error);
+          for (const handler of this.handlers) handler.onError?.(error as Error);
           failures++;
           const base = Math.min(30_000, 200 * 2 ** Math.min(failures, 8));
           await delay(base / 2 + Math.random() * base);
@@ -217,19 +245,20 @@ export class Informer<T extends object = KubeObject> implements RunningWatch {
       if (!seen.has(key)) {
         const previous = this.store.get(key)!;
         this.store.delete(key);
-        if (this.synced) this.options.onChange?.("deleted", key, undefined, previous);
+        if (this.synced) this.changed("deleted", key, undefined, previous);
       }
     }
     for (const [key, { record, resourceVersion: itemVersion }] of changed) {
       const previous = this.store.get(key);
       this.store.set(key, record, itemVersion);
-      if (this.synced) this.options.onChange?.(previous ? "modified" : "added", key, record, previous);
+      if (this.synced) this.changed(previous ? "modified" : "added", key, record, previous);
     }
+    this.ownWrites.clear();
     this.listResourceVersion = resourceVersion ?? "";
     this.lastListAt = Date.now();
     this.lastActivityAt = Date.now();
     this.synced = true;
-    this.options.onSynced?.();
+    for (const handler of this.handlers) handler.onSynced?.();
   }
 
   private async watch(): Promise<void> {
@@ -296,24 +325,16 @@ export class Informer<T extends object = KubeObject> implements RunningWatch {
     const key = objectStoreKey(event.object);
     const previous = this.store.get(key);
     if (event.type === "DELETED") {
+      this.ownWrites.forget(key);
       if (!previous) return;
       this.store.delete(key);
-      this.options.onChange?.("deleted", key, undefined, previous);
+      this.changed("deleted", key, undefined, previous);
       return;
     }
-    // Skip events we already know from our own write (recordWrite) or that are older than it.
-    const known = this.store.version(key);
-    if (known && resourceVersion && !isNewer(resourceVersion, known)) return;
+    // Skip events we already know, and those the watch delivers before our own recorded write.
+    if (!this.ownWrites.isNews(key, resourceVersion, this.store.version(key))) return;
     const record = this.transform(event.object);
     this.store.set(key, record, resourceVersion);
-    this.options.onChange?.(previous ? "modified" : "added", key, record, previous);
+    this.changed(previous ? "modified" : "added", key, record, previous);
   }
-}
-
-/** etcd resource versions are integers; compare them as such, treating anything odd as newer. */
-function isNewer(candidate: string, known: string): boolean {
-  if (/^\d+$/.test(candidate) && /^\d+$/.test(known)) {
-    return candidate.length !== known.length ? candidate.length > known.length : candidate > known;
-  }
-  return candidate !== known;
 }

@@ -74,9 +74,9 @@ export class WorkQueue {
     this.timers.delete(key);
   }
 
-  /** Resolves when nothing is queued, running or waiting for a retry. */
+  /** Resolves when nothing is queued, running or waiting for a retry, or when the queue is stopped. */
   idle(): Promise<void> {
-    if (this.isIdle()) return Promise.resolve();
+    if (this.stopped || this.isIdle()) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -84,12 +84,20 @@ export class WorkQueue {
     return this.queue.length === 0 && this.active.size === 0 && this.timers.size === 0;
   }
 
+  /** Drops queued work and pending retries; callers waiting in idle() are released (nothing more will run). */
   stop(): void {
     this.stopped = true;
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
     this.queue.length = 0;
     this.queued.clear();
+    this.releaseIdleWaiters();
+  }
+
+  private releaseIdleWaiters(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
   }
 
   private pump(): void {
@@ -102,11 +110,7 @@ export class WorkQueue {
       void this.process(key, queuedAt);
     }
     if (this.queue.length === 0 && this.active.size === 0) this.options.onDrained?.();
-    if (this.isIdle()) {
-      const waiters = this.idleWaiters;
-      this.idleWaiters = [];
-      for (const resolve of waiters) resolve();
-    }
+    if (this.isIdle()) this.releaseIdleWaiters();
   }
 
   private async process(key: string, queuedAt: number): Promise<void> {

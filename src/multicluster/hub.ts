@@ -1,24 +1,30 @@
 // The hub: the seed's "master operator". It watches its own Ferry namespace (member
-// registrations and mw-sync sources) and ClusterDistributions with targets.clusters (and their
-// sources), turns them into rules (rules.ts) and hands them to one MemberWorker per registered
-// member. Registrations are watched, so adding, changing or removing one needs no restart.
+// registrations and mw-sync sources; the shared informers of the composition root, so that
+// namespace is watched once for the whole process) and ClusterDistributions with
+// targets.clusters (and their sources), turns them into rules (rules.ts) and hands them to one
+// MemberWorker per registered member. Registrations are watched, so adding, changing or removing one needs no restart.
 // Status per member goes to status(), the ferry-members ConfigMap (written on change only),
 // Events on the registration Secret (on transitions only) and per-member metrics.
 import { objectKey, type SourceState } from "../core/plan.js";
-import type { SourceKind } from "../core/types.js";
-import { EventRecorder } from "../controller/event-recorder.js";
-import { sourceObject } from "../controller/observed-state.js";
-import { allDialects } from "../dialects/all.js";
+import type { CopyMarks, SourceKind } from "../core/types.js";
+import { customResourceCollection, ferryNamespaceCollection, resourceOf } from "../kube/collections.js";
+import { EventRecorder } from "../kube/event-recorder.js";
+import { sourceObject } from "../kube/observed-records.js";
+import { SharedInformers } from "../kube/shared-informers.js";
+import { builtInDialects } from "../dialects/all.js";
+import { copyMarksOf, triggerKeysOf } from "../dialects/index.js";
 import { clusterDistributionType } from "../dialects/native.js";
 import type { KubeClient, KubeClientOptions } from "../kube/client.js";
 import { servedTypes } from "../kube/crd-installer.js";
-import { Informer, type KubeObject } from "../kube/informer.js";
+import { Informer, type InformerHandler, type KubeObject } from "../kube/informer.js";
+import type { Collection } from "../kube/shared-informers.js";
 import type { Logger } from "../ops/logger.js";
 import type { FerryMetrics } from "../ops/metrics.js";
+import { PassScheduler } from "../pipeline/pass-scheduler.js";
 import { waitFor } from "../util/wait-for.js";
-import { MemberWorker } from "./member.js";
+import { MemberRoster } from "./member-roster.js";
 import { MemberMetrics } from "./metrics.js";
-import { ARGOCD_SECRET_TYPE_LABEL, CLUSTER_LABEL, isRegistration, parseRegistration, type ParsedRegistration } from "./registration.js";
+import { ARGOCD_SECRET_TYPE_LABEL, CLUSTER_LABEL } from "./registration.js";
 import { distributionSources, hubRules, type HubRules } from "./rules.js";
 import { MEMBERS_CONFIGMAP, StatusPublisher, type MemberStatus } from "./status.js";
 
@@ -31,6 +37,10 @@ export interface HubOptions {
   ferryNamespace: string;
   /** Written as ferry.dev/source-cluster on every copy the hub makes; use the hub's --cluster-name. */
   hubName: string;
+  /** Trigger keys of the selected dialects: stripped from pushed copies (mw-sync's own are kept), as the engine does (default: every built-in dialect's). */
+  triggerKeys?: readonly string[];
+  /** The copy marks of every known dialect's tool, for plan()'s `adopt` on members (default: the built-in dialects'). */
+  copyMarks?: ReadonlyMap<string, CopyMarks>;
   /** Also read Argo CD cluster Secrets labelled ferry.dev/cluster: "true" in this namespace (e.g. argocd). */
   argoCdNamespace?: string;
   /** Parallel writes per member (default 8). */
@@ -41,6 +51,8 @@ export interface HubOptions {
   silenceTimeoutMs?: number;
   /** Name of the status ConfigMap in the hub's Ferry namespace (default ferry-members). */
   statusConfigMap?: string;
+  /** The composition root's shared informers; without them the hub watches on its own. */
+  informers?: SharedInformers;
 }
 
 export interface Hub {
@@ -56,72 +68,81 @@ export interface Hub {
 
 const hubOnlyReasons = new Set(["RegistrationNotPushed", "InvalidClusterSelector"]);
 
-interface MemberEntry {
-  worker: MemberWorker;
-  fingerprint: string;
-  secret: { namespace: string; name: string; uid?: string };
-  reported?: { reachable: boolean; lastError: string | null };
-}
-
 class HubController implements Hub {
   private readonly log: Logger;
-  private readonly triggerKeys: string[];
   private readonly memberMetrics: MemberMetrics | undefined;
   private readonly publisher: StatusPublisher;
   private readonly events: EventRecorder;
+  private readonly informers: SharedInformers;
   private readonly secrets: Informer<KubeObject>;
   private readonly configMaps: Informer<KubeObject>;
   private readonly argo: Informer<KubeObject> | undefined;
   private distributions: Informer<KubeObject> | undefined;
   private readonly sourceInformers = new Map<string, Informer<KubeObject>>();
-  private readonly members = new Map<string, MemberEntry>();
+  private readonly roster: MemberRoster;
   private readonly syncCounts = new Map<string, number>();
-  private rules: HubRules | undefined;
   private reportedErrors = new Set<string>();
-  private readonly warnedDuplicates = new Set<string>();
-  private recomputeTimer: NodeJS.Timeout | undefined;
+  private readonly scheduler: PassScheduler;
   private readonly tick: NodeJS.Timeout;
   private stopped = false;
 
   constructor(private readonly options: HubOptions) {
     this.log = options.logger.child({ component: "hub", hub: options.hubName });
-    this.triggerKeys = [...new Set(allDialects.flatMap((dialect) => dialect.triggerKeys))];
     this.memberMetrics = options.metrics ? MemberMetrics.for(options.metrics.registry) : undefined;
     const statusName = options.statusConfigMap ?? MEMBERS_CONFIGMAP;
     this.publisher = new StatusPublisher(options.client, options.ferryNamespace, this.log, statusName);
     // Events of cluster-scoped objects (ClusterDistribution) go to `default`, as the engine's do.
     this.events = new EventRecorder(options.client, this.log, "default");
     const ns = options.ferryNamespace;
-    this.secrets = this.informer("secrets", `/api/v1/namespaces/${ns}/secrets`);
-    this.configMaps = this.informer("configmaps", `/api/v1/namespaces/${ns}/configmaps`, (key) => key !== `${ns}/${statusName}`);
+    this.informers =
+      options.informers ??
+      new SharedInformers({ client: options.client, relistIntervalMs: options.relistIntervalMs, silenceTimeoutMs: options.silenceTimeoutMs, onRestart: (watch) => options.metrics?.watchRestarts.inc({ watch }) });
+    this.secrets = this.watch(ferryNamespaceCollection("Secret", ns));
+    this.configMaps = this.watch(ferryNamespaceCollection("ConfigMap", ns), (key) => key !== `${ns}/${statusName}`);
     if (options.argoCdNamespace) {
-      this.argo = this.informer("argocd-clusters", `/api/v1/namespaces/${options.argoCdNamespace}/secrets`, undefined, `${ARGOCD_SECRET_TYPE_LABEL}=cluster,${CLUSTER_LABEL}=true`);
+      this.argo = this.watch({
+        name: `argocd-clusters@${options.argoCdNamespace}`,
+        path: `/api/v1/namespaces/${options.argoCdNamespace}/secrets`,
+        labelSelector: `${ARGOCD_SECRET_TYPE_LABEL}=cluster,${CLUSTER_LABEL}=true`,
+      });
     }
-    this.tick = setInterval(() => {
-      for (const entry of this.members.values()) entry.worker.refreshStatus();
-    }, 1000);
+    this.roster = new MemberRoster({
+      ferryNamespace: ns,
+      hubName: options.hubName,
+      logger: options.logger.child({ component: "hub", hub: options.hubName }),
+      events: this.events,
+      triggerKeys: options.triggerKeys ?? triggerKeysOf(builtInDialects),
+      copyMarks: options.copyMarks ?? copyMarksOf(builtInDialects),
+      concurrency: options.concurrency ?? 8,
+      clientOptions: options.memberClientOptions,
+      metrics: this.memberMetrics,
+      ferryMetrics: options.metrics,
+      relistIntervalMs: options.relistIntervalMs,
+      silenceTimeoutMs: options.silenceTimeoutMs,
+      onStatus: () => this.publish(),
+    });
+    this.scheduler = new PassScheduler({ full: () => this.recompute(), busy: () => false, logger: this.log });
+    this.tick = setInterval(() => this.roster.refreshStatuses(), 1000);
     this.tick.unref();
   }
 
-  private informer(name: string, path: string, relevant?: (key: string) => boolean, labelSelector?: string, fieldSelector?: string): Informer<KubeObject> {
-    return new Informer<KubeObject>({
-      client: this.options.client,
-      name: `hub:${name}`,
-      path,
-      labelSelector,
-      fieldSelector,
-      relistIntervalMs: this.options.relistIntervalMs,
-      silenceTimeoutMs: this.options.silenceTimeoutMs,
+  /** What the hub does on any of its watches' events: recompute its rules (for keys it cares about). */
+  private handler(name: string, relevant?: (key: string) => boolean): InformerHandler<KubeObject> {
+    return {
       onChange: (_event, key) => {
         if (!relevant || relevant(key)) this.scheduleRecompute();
       },
       onSynced: () => {
-        this.syncCounts.set(`hub:${name}`, (this.syncCounts.get(`hub:${name}`) ?? 0) + 1);
+        this.syncCounts.set(name, (this.syncCounts.get(name) ?? 0) + 1);
         this.scheduleRecompute();
       },
-      onRestart: () => this.options.metrics?.watchRestarts.inc({ watch: `hub:${name}` }),
       onError: (error) => this.log.warn({ watch: name, err: error.message }, "hub watch failed"),
-    });
+    };
+  }
+
+  /** A shared watch of one of the hub's collections. */
+  private watch(collection: Collection<KubeObject>, relevant?: (key: string) => boolean): Informer<KubeObject> {
+    return this.informers.informer(collection, this.handler(collection.name, relevant));
   }
 
   async start(): Promise<void> {
@@ -132,11 +153,11 @@ class HubController implements Hub {
       this.log.warn({ err: (error as Error).message }, "could not discover ClusterDistribution: targets.clusters is off");
     }
     if (served) {
-      this.distributions = this.informer("clusterdistributions", `/apis/${clusterDistributionType.group}/${clusterDistributionType.version}/${clusterDistributionType.plural}`);
+      this.distributions = this.watch(customResourceCollection(clusterDistributionType));
     } else {
       this.log.info("ClusterDistribution is not served on the hub: only mw-sync pushes (install Ferry's CRDs for targets.clusters)");
     }
-    for (const informer of this.hubInformers()) informer.start();
+    this.informers.start();
     this.log.info({ namespace: this.options.ferryNamespace, argoCdNamespace: this.options.argoCdNamespace }, "hub started");
   }
 
@@ -149,21 +170,14 @@ class HubController implements Hub {
   }
 
   private scheduleRecompute(): void {
-    if (this.stopped || this.recomputeTimer) return;
-    this.recomputeTimer = setTimeout(() => {
-      this.recomputeTimer = undefined;
-      try {
-        this.recompute();
-      } catch (error) {
-        this.log.error({ err: (error as Error).message, stack: (error as Error).stack }, "hub recompute failed");
-      }
-    }, 10);
+    if (!this.stopped) this.scheduler.requestFull();
   }
 
-  private recompute(): void {
-    if (this.stopped) return;
-    if (!this.secrets.hasSynced() || !this.configMaps.hasSynced() || (this.argo && !this.argo.hasSynced())) return;
-    this.reconcileMembers();
+  /** Members from the registrations, rules from the hub's objects, handed to every member. */
+  private recompute(): boolean {
+    if (this.stopped) return false;
+    if (!this.secrets.hasSynced() || !this.configMaps.hasSynced() || (this.argo && !this.argo.hasSynced())) return false;
+    this.roster.reconcile(this.secrets.store.values(), this.argo?.store.values() ?? []);
     let rules: HubRules | undefined;
     if (!this.distributions || this.distributions.hasSynced()) {
       const distributions = [...(this.distributions?.store.values() ?? [])];
@@ -180,8 +194,8 @@ class HubController implements Hub {
       });
       this.reportErrors(rules);
     }
-    this.rules = rules;
-    for (const entry of this.members.values()) entry.worker.setRules(rules);
+    this.roster.setRules(rules);
+    return true;
   }
 
   private reportErrors(rules: HubRules): void {
@@ -210,8 +224,18 @@ class HubController implements Hub {
     }
     for (const [key, ref] of wanted) {
       if (this.sourceInformers.has(key)) continue;
-      const resource = ref.kind === "Secret" ? "secrets" : "configmaps";
-      const informer = this.informer(`source:${key}`, `/api/v1/namespaces/${ref.namespace}/${resource}`, undefined, undefined, `metadata.name=${ref.name}`);
+      // Not shared: one small watch per source, started and stopped as the rules come and go.
+      const name = `hub:source:${key}`;
+      const informer = new Informer<KubeObject>({
+        client: this.options.client,
+        name,
+        path: `/api/v1/namespaces/${ref.namespace}/${resourceOf[ref.kind]}`,
+        fieldSelector: `metadata.name=${ref.name}`,
+        relistIntervalMs: this.options.relistIntervalMs,
+        silenceTimeoutMs: this.options.silenceTimeoutMs,
+        onRestart: () => this.options.metrics?.watchRestarts.inc({ watch: name }),
+        ...this.handler(name),
+      });
       this.sourceInformers.set(key, informer);
       informer.start();
     }
@@ -224,99 +248,13 @@ class HubController implements Hub {
     return object ? sourceObject(kind, object) : "missing";
   }
 
-  private reconcileMembers(): void {
-    const parsed = new Map<string, ParsedRegistration>();
-    const add = (registration: ParsedRegistration) => {
-      const name = registration.ok ? registration.registration.name : registration.problem.name;
-      const secret = registration.ok ? registration.registration.secret : registration.problem.secret;
-      const existing = parsed.get(name);
-      if (existing) {
-        const first = existing.ok ? existing.registration.secret : existing.problem.secret;
-        const message = `registration Secret ${secret.namespace}/${secret.name} names member ${name}, already registered by ${first.namespace}/${first.name}: ignored`;
-        if (!this.warnedDuplicates.has(message)) this.log.warn(message);
-        this.warnedDuplicates.add(message);
-        this.events.record({ apiVersion: "v1", kind: "Secret", ...secret }, "Warning", "DuplicateMember", message);
-        return;
-      }
-      parsed.set(name, registration);
-    };
-    const byName = (a: KubeObject, b: KubeObject) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0);
-    for (const object of [...this.secrets.store.values()].filter(isRegistration).sort(byName)) {
-      add(parseRegistration(object, { ferryNamespace: this.options.ferryNamespace }));
-    }
-    for (const object of [...(this.argo?.store.values() ?? [])].filter(isRegistration).sort(byName)) {
-      add(parseRegistration(object, { ferryNamespace: this.options.ferryNamespace, nameFromArgoCd: true }));
-    }
-    for (const [name, registration] of parsed) {
-      const fingerprint = registration.ok ? registration.registration.fingerprint : `problem:${registration.problem.message}`;
-      const existing = this.members.get(name);
-      if (existing && existing.fingerprint === fingerprint) {
-        if (registration.ok) existing.worker.setLabels(registration.registration.labels);
-        continue;
-      }
-      if (existing) {
-        this.log.info({ member: name }, "member registration changed: reconnecting");
-        void existing.worker.stop();
-      } else {
-        this.log.info({ member: name }, "member registered");
-      }
-      const worker = new MemberWorker({
-        registration,
-        hubName: this.options.hubName,
-        logger: this.options.logger.child({ component: "hub", hub: this.options.hubName }),
-        triggerKeys: this.triggerKeys,
-        concurrency: this.options.concurrency ?? 8,
-        clientOptions: this.options.memberClientOptions,
-        metrics: this.memberMetrics,
-        relistIntervalMs: this.options.relistIntervalMs,
-        silenceTimeoutMs: this.options.silenceTimeoutMs,
-        onStatus: () => this.statusChanged(name),
-      });
-      const secret = registration.ok ? registration.registration.secret : registration.problem.secret;
-      this.members.set(name, { worker, fingerprint, secret, reported: existing?.reported });
-      worker.setRules(this.rules);
-      worker.start();
-    }
-    for (const [name, entry] of this.members) {
-      if (parsed.has(name)) continue;
-      this.log.info({ member: name }, "member registration removed: no longer pushing to it (its copies stay)");
-      this.members.delete(name);
-      void entry.worker.stop();
-      this.memberMetrics?.forget(name);
-      this.publish();
-    }
-  }
-
-  private statusChanged(name: string): void {
-    if (this.stopped) return;
-    const entry = this.members.get(name);
-    if (entry) this.recordTransition(entry);
-    this.publish();
-  }
-
   private publish(): void {
     if (this.stopped) return;
     this.publisher.update(this.status());
   }
 
-  /** Events on the registration Secret when a member's problem appears, changes or goes away. */
-  private recordTransition(entry: MemberEntry): void {
-    const status = entry.worker.status();
-    const before = entry.reported ?? { reachable: true, lastError: null };
-    const target = { apiVersion: "v1", kind: "Secret", namespace: entry.secret.namespace, name: entry.secret.name, uid: entry.secret.uid };
-    if (status.lastError !== null && (status.lastError !== before.lastError || status.reachable !== before.reachable)) {
-      this.events.record(target, "Warning", status.reachable ? "MemberError" : "MemberUnreachable", status.lastError);
-    } else if (status.lastError === null && before.lastError !== null) {
-      this.events.clear(target, "MemberError");
-      this.events.clear(target, "MemberUnreachable");
-      this.events.clear(target, "MemberRecovered");
-      this.events.record(target, "Normal", "MemberRecovered", `member ${status.name} is reachable again and served`);
-    }
-    entry.reported = { reachable: status.reachable, lastError: status.lastError };
-  }
-
   status(): MemberStatus[] {
-    return [...this.members.values()].map((entry) => entry.worker.status()).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return this.roster.statuses();
   }
 
   async resync(): Promise<void> {
@@ -328,8 +266,7 @@ class HubController implements Hub {
       description: "the hub's watches to relist",
     });
     this.recompute();
-    await Promise.all([...this.members.values()].map((entry) => entry.worker.resync()));
-    for (const entry of this.members.values()) entry.worker.refreshStatus();
+    await this.roster.resync();
     this.publish();
     await this.publisher.flush();
   }
@@ -338,9 +275,11 @@ class HubController implements Hub {
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.tick);
-    if (this.recomputeTimer) clearTimeout(this.recomputeTimer);
+    this.scheduler.stop();
     this.publisher.stop();
-    const stops = [...this.hubInformers().map((informer) => informer.stop()), ...[...this.members.values()].map((entry) => entry.worker.stop())];
+    // Shared watches are the composition root's to stop; the hub's own are its own.
+    const own = [...this.sourceInformers.values(), ...(this.options.informers ? [] : [this.informers])];
+    const stops = [...own.map((informer) => informer.stop()), ...this.roster.stop()];
     await Promise.race([Promise.all(stops), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
     this.log.info("hub stopped");
   }

@@ -1,70 +1,49 @@
-// One member cluster, as the hub sees it: watches of the member (Informers), plan() of the hub's
-// rules against them (policy.clusterName = the hub's name, so only the hub's own copies are ever
-// updated or deleted), a keyed work queue with backoff that writes with a CopyWriter, and the
-// member's status. A member that is down, cut off or refuses the credential only affects itself.
-//
-// Watches on the member, by need and by what the credential allows:
-//   - always: Secrets and ConfigMaps in the member's Ferry namespace, in full (the push target;
-//     every object there, so a name held by someone else is a reported conflict, not a write);
-//   - always tried: the hub's copies in every namespace, label-selected (so copies of a rule that
-//     went away are found and deleted, never remembered). Refused (403) by a namespace-only
-//     credential: then quietly off until a ClusterDistribution targets this member;
-//   - while a ClusterDistribution targets this member: namespaces, and Secret/ConfigMap metadata
-//     in every namespace (target selection and conflicts), as the in-cluster engine does.
-import { objectKey, plan, type ObservedLookup, type SourceState } from "../core/plan.js";
-import type { Action, NamespaceInfo, ObservedObject, Policy, Rule, RuleReport, SourceKind } from "../core/types.js";
-import { managedSelector } from "../core/marks.js";
-import { copyRecord, metadataPacking, metadataRecord, namespaceInfo } from "../controller/observed-state.js";
-import type { RecordPacking } from "../kube/record-store.js";
+// One member cluster, as the hub sees it: the member's watches (member-watches.ts), plan() of the
+// hub's rules against them (policy.clusterName = the hub's name, so only the hub's own copies are
+// ever updated or deleted), the same executor and pass scheduler as the engine's (pipeline/), and
+// the member's status (member-status.ts). What differs from the engine is only where rules and
+// observed state come from. A member that is down, cut off or refuses the credential only affects
+// itself: it is probed with backoff and converged when it answers again.
+import { objectKey, plan, type SourceState } from "../core/plan.js";
+import { protectedNamespaces } from "../core/protected-namespaces.js";
+import { redact } from "../core/redact.js";
+import type { CopyMarks, NamespaceInfo, Policy, Rule } from "../core/types.js";
 import { ApiError, KubeClient, isApiError, type KubeClientOptions } from "../kube/client.js";
-import { CopyWriter } from "../kube/copy-writer.js";
-import { Informer, type KubeObject } from "../kube/informer.js";
-import { WorkQueue } from "../kube/work-queue.js";
 import type { Logger } from "../ops/logger.js";
+import type { FerryMetrics } from "../ops/metrics.js";
+import { tracer } from "../ops/tracing.js";
+import { Executor } from "../pipeline/executor.js";
+import { executorMetrics } from "../pipeline/executor-metrics.js";
+import { PassScheduler } from "../pipeline/pass-scheduler.js";
 import { waitFor } from "../util/wait-for.js";
+import { explainMemberError, isContactError, memberStatus, summarize, type PlanSummary } from "./member-status.js";
+import { MemberWatches } from "./member-watches.js";
 import type { MemberMetrics } from "./metrics.js";
 import { IDENTITY_CONFIGMAP } from "../kube/cluster-identity.js";
 import { checkMemberIdentity, type MemberIdentity } from "./identity-check.js";
 import { UnservableCredentialError, type ParsedRegistration } from "./registration.js";
-import { CloudTokenError } from "../cloud/cluster-token.js";
 import { nativeCredentialDescription } from "../cloud/kube-authenticator.js";
 import { rulesForMember, type HubRules } from "./rules.js";
-import { sanitize, type FailingTarget, type MemberStatus } from "./status.js";
-
-const kinds: SourceKind[] = ["Secret", "ConfigMap"];
-const resourceOf: Record<SourceKind, string> = { Secret: "secrets", ConfigMap: "configmaps" };
-const maxFailingTargets = 10;
+import type { MemberStatus } from "./status.js";
 
 export interface MemberWorkerOptions {
   registration: ParsedRegistration;
   hubName: string;
   logger: Logger;
-  /** Trigger keys of every dialect: stripped from copies so they never look like sources (mw-sync pushes keep theirs). */
+  /** Trigger keys of the dialects: stripped from copies so they never look like sources (mw-sync pushes keep theirs). */
   triggerKeys: readonly string[];
+  /** The copy marks of every known dialect's tool (plan()'s `adopt`). */
+  copyMarks: ReadonlyMap<string, CopyMarks>;
   /** Parallel writes to this member. */
   concurrency: number;
   clientOptions?: KubeClientOptions;
   metrics?: MemberMetrics;
+  /** The hub's own metrics: the member's work queue is measured there (queue "member:<name>"). */
+  ferryMetrics?: FerryMetrics;
   relistIntervalMs?: number;
   silenceTimeoutMs?: number;
   /** Called when this member's status may have changed. */
   onStatus: () => void;
-}
-
-type Store = Informer<ObservedObject>;
-/** What the worker needs of any of its informers, whatever they store. */
-type Watch = Pick<Informer<object>, "name" | "isHealthy" | "hasSynced" | "stop" | "requestRelist">;
-
-interface ClusterView {
-  namespaces: Informer<NamespaceInfo>;
-  metadata: Record<SourceKind, Store>;
-}
-
-/** Errors that mean "the member's API server did not answer". */
-function isContactError(error: Error): boolean {
-  if (error instanceof CloudTokenError) return false; // the hub could not mint its token: the member was not asked
-  if (!(error instanceof ApiError)) return true;
-  return error.status === 0 || error.status === 502 || error.status === 503 || error.status === 504;
 }
 
 export class MemberWorker {
@@ -73,31 +52,22 @@ export class MemberWorker {
   private readonly memberNamespace: string;
   private readonly log: Logger;
   private client: KubeClient | undefined;
+  private watches: MemberWatches | undefined;
   private clientProblem: string | undefined;
   private clientRetry: NodeJS.Timeout | undefined;
   private clientFailures = 0;
-  private writer: CopyWriter | undefined;
-  private l1: Record<SourceKind, Store> | undefined;
-  private managed: Record<SourceKind, Store> | undefined;
-  private managedForbidden = false;
-  private view: ClusterView | undefined;
   private rules: HubRules | undefined;
-  private readonly queue: WorkQueue;
-  private latestActions = new Map<string, Action>();
-  private readonly failures = new Map<string, { reason: string; message: string }>();
-  private readonly informerErrors = new Map<string, { error: Error; message: string; contact: boolean }>();
-  private readonly syncCounts = new Map<string, number>();
-  private planTimer: NodeJS.Timeout | undefined;
+  private readonly executor: Executor;
+  private readonly scheduler: PassScheduler;
+  private readonly errors = new Map<string, { message: string; contact: boolean }>();
   private probeTimer: NodeJS.Timeout | undefined;
   private probeFailures = 0;
-  private lastPlanMs = 0;
   private stopped = false;
-  private planPasses = 0;
   private wasInSync = false;
   private lastSyncTime: string | null = null;
   private identity: MemberIdentity = { clusterName: null };
   private lastReachable = true;
-  private planned: { desired: number; synced: number; conflicts: number; failed: number; pending: number; held: number; failing: FailingTarget[] } | undefined;
+  private planned: PlanSummary | undefined;
   private current: MemberStatus;
   private readonly policy: Policy;
 
@@ -107,27 +77,36 @@ export class MemberWorker {
     this.labels = parsed.ok ? parsed.registration.labels : parsed.problem.labels;
     this.memberNamespace = parsed.ok ? parsed.registration.memberNamespace : "";
     this.log = options.logger.child({ member: this.name });
-    this.policy = {
-      mode: "guarded",
-      protectedNamespaces: ["kube-system", "kube-public", "kube-node-lease", this.memberNamespace],
-      clusterName: options.hubName,
-    };
+    this.policy = { mode: "guarded", protectedNamespaces: protectedNamespaces(this.memberNamespace), clusterName: options.hubName };
     if (!parsed.ok) this.clientProblem = parsed.problem.message;
-    this.queue = new WorkQueue({
+    const queueMetrics = executorMetrics(options.ferryMetrics, `member:${this.name}`);
+    this.executor = new Executor({
+      name: `member ${this.name}`,
+      logger: this.log,
+      observed: (key) => this.watches?.get(key),
+      record: {
+        written: (kind, object, basedOn) => this.watches?.recordWritten(kind, object, basedOn),
+        deleted: (kind, namespace, name) => this.watches?.recordDeleted(kind, namespace, name),
+      },
       concurrency: options.concurrency,
       baseBackoffMs: 250,
       maxBackoffMs: 30_000,
-      handler: (key) => this.process(key),
-      onError: (key, error, failures) => {
-        const reason = error instanceof ApiError ? error.reason : "Error";
-        const message = this.explain(error as Error, "write");
-        options.metrics?.countWriteError(this.name, reason);
-        this.failures.set(key, { reason, message });
-        if (failures === 1 || failures % 10 === 0) this.log.warn({ target: key, reason, failures, err: message }, "write to member failed");
-        if (error instanceof Error && isContactError(error)) this.noteContactError("write", error);
-        this.trigger();
+      metrics: {
+        ...queueMetrics,
+        written: (verb) => options.metrics?.countWrite(this.name, verb),
+        failed: (reason) => options.metrics?.countWriteError(this.name, reason),
+      },
+      describe: (error) => ({ reason: error instanceof ApiError ? error.reason : "Error", message: this.explain(error, "write") }),
+      alreadyExists: (key) => `${key} already exists on member ${this.name}`,
+      onFailure: (_key, error) => {
+        if (isContactError(error)) this.noteContactError("write", error);
+      },
+      onFailuresChanged: () => this.trigger(),
+      onWritten: () => {
+        if (this.errors.delete("write")) this.refreshStatus();
       },
     });
+    this.scheduler = new PassScheduler({ full: () => this.runPlan(), busy: () => this.executor.busy, logger: this.log });
     this.current = this.buildStatus();
   }
 
@@ -144,7 +123,7 @@ export class MemberWorker {
     } catch (error) {
       this.clientProblem =
         error instanceof UnservableCredentialError
-          ? sanitize(error.message)
+          ? redact(error.message)
           : `registration Secret ${registration.secret.namespace}/${registration.secret.name}: could not build a client configuration`;
       this.refreshStatus();
       return;
@@ -158,28 +137,26 @@ export class MemberWorker {
         this.client = client;
         this.clientProblem = undefined;
         this.clientFailures = 0;
-        this.writer = new CopyWriter(client, {
-          written: (kind, object) => {
-            const key = `${object.metadata.namespace ?? ""}/${object.metadata.name}`;
-            if (object.metadata.namespace === this.memberNamespace) this.l1?.[kind].recordWrite(object);
-            this.managed?.[kind].recordWrite(object);
-            if (this.view?.metadata[kind].store.has(key)) this.view.metadata[kind].recordWrite(object);
+        this.executor.connect(client);
+        this.watches = new MemberWatches(
+          client,
+          { member: this.name, memberNamespace: this.memberNamespace, hubName: this.options.hubName, relistIntervalMs: this.options.relistIntervalMs, silenceTimeoutMs: this.options.silenceTimeoutMs },
+          {
+            changed: () => this.trigger(),
+            synced: (id) => {
+              if (this.errors.delete(id)) this.refreshStatus();
+              this.trigger();
+            },
+            failed: (id, what, error) => this.onWatchError(id, what, error),
           },
-          deleted: (kind, namespace, name) => {
-            const key = `${namespace}/${name}`;
-            this.l1?.[kind].recordDelete(key);
-            this.managed?.[kind].recordDelete(key);
-            this.view?.metadata[kind].recordDelete(key);
-          },
-          counted: (verb) => this.options.metrics?.countWrite(this.name, verb),
-        });
-        this.startWatches();
+        );
+        this.watches.start();
         this.refreshStatus();
       })
       .catch((error: Error) => {
         if (this.stopped) return;
         this.clientFailures++;
-        this.clientProblem = sanitize(`could not authenticate to member ${this.name}: ${error.message}`);
+        this.clientProblem = redact(`could not authenticate to member ${this.name}: ${error.message}`);
         this.log.warn({ err: this.clientProblem, failures: this.clientFailures }, "could not create member client");
         this.refreshStatus();
         this.clientRetry = setTimeout(() => this.start(), Math.min(60_000, 1000 * 2 ** Math.min(this.clientFailures, 6)));
@@ -188,15 +165,12 @@ export class MemberWorker {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const timer of [this.planTimer, this.probeTimer, this.clientRetry]) if (timer) clearTimeout(timer);
-    this.queue.stop();
-    const informers = this.informers();
-    this.l1 = undefined;
-    this.managed = undefined;
-    this.view = undefined;
-    // An informer sleeping in its backoff finishes that sleep before it exits; do not wait for it.
-    const stopped = Promise.all(informers.map((informer) => informer.stop()));
-    await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
+    for (const timer of [this.probeTimer, this.clientRetry]) if (timer) clearTimeout(timer);
+    this.scheduler.stop();
+    this.executor.stop();
+    const watches = this.watches;
+    this.watches = undefined;
+    await watches?.stop();
     this.client?.close();
   }
 
@@ -218,130 +192,37 @@ export class MemberWorker {
 
   /** Relists every watch of this member and plans once more; resolves when its writes are done. */
   async resync(timeoutMs = 30_000): Promise<void> {
-    const informers = this.informers();
-    if (!this.client || informers.some((informer) => !informer.isHealthy())) return;
-    const before = new Map(informers.map((informer) => [informer.name, this.syncCounts.get(informer.name) ?? 0]));
-    for (const informer of informers) informer.requestRelist();
-    await waitFor(() => informers.every((informer) => (this.syncCounts.get(informer.name) ?? 0) > before.get(informer.name)!), {
-      timeoutMs,
-      description: `member ${this.name} to relist`,
-    });
-    const passes = this.planPasses;
+    const watches = this.watches;
+    if (!this.client || !watches || watches.list().some((watch) => !watch.isHealthy())) return;
+    await watches.relist(timeoutMs);
+    const passes = this.scheduler.passes;
     this.trigger();
-    await waitFor(() => this.planPasses > passes, { timeoutMs, description: `member ${this.name} to plan` });
-    await this.queue.idle();
+    await waitFor(() => this.scheduler.passes > passes, { timeoutMs, description: `member ${this.name} to plan` });
+    await this.executor.idle();
   }
 
-  private informers(): Watch[] {
-    const list: Watch[] = [];
-    if (this.l1) list.push(this.l1.Secret, this.l1.ConfigMap);
-    if (this.managed) list.push(this.managed.Secret, this.managed.ConfigMap);
-    if (this.view) list.push(this.view.namespaces, this.view.metadata.Secret, this.view.metadata.ConfigMap);
-    return list;
+  trigger(): void {
+    if (!this.stopped) this.scheduler.requestFull();
   }
 
-  private informer<T extends object>(id: string, what: string, options: { path: string; labelSelector?: string; metadataOnly?: boolean; transform: (object: KubeObject) => T; packing?: RecordPacking<T> }): Informer<T> {
-    return new Informer<T>({
-      client: this.client!,
-      name: `${this.name}:${id}`,
-      relistIntervalMs: this.options.relistIntervalMs,
-      silenceTimeoutMs: this.options.silenceTimeoutMs,
-      ...options,
-      onChange: () => this.trigger(),
-      onSynced: () => {
-        this.syncCounts.set(`${this.name}:${id}`, (this.syncCounts.get(`${this.name}:${id}`) ?? 0) + 1);
-        if (this.informerErrors.delete(id)) this.refreshStatus();
-        this.trigger();
-      },
-      onError: (error) => this.onInformerError(id, what, error),
-    });
-  }
-
-  private startWatches(): void {
-    const ns = this.memberNamespace;
-    this.l1 = {
-      Secret: this.informer("ferry-namespace-secrets", `list and watch secrets in namespace ${ns}`, { path: `/api/v1/namespaces/${ns}/secrets`, transform: copyRecord("Secret") }),
-      ConfigMap: this.informer("ferry-namespace-configmaps", `list and watch configmaps in namespace ${ns}`, {
-        path: `/api/v1/namespaces/${ns}/configmaps`,
-        transform: copyRecord("ConfigMap"),
-      }),
-    };
-    this.l1.Secret.start();
-    this.l1.ConfigMap.start();
-    this.startManaged();
-  }
-
-  private startManaged(): void {
-    const selector = managedSelector(this.options.hubName);
-    const make = (kind: SourceKind) =>
-      this.informer(`copies-${resourceOf[kind]}`, `list and watch ${resourceOf[kind]} in all namespaces`, {
-        path: `/api/v1/${resourceOf[kind]}`,
-        labelSelector: selector,
-        transform: copyRecord(kind),
-      });
-    this.managed = { Secret: make("Secret"), ConfigMap: make("ConfigMap") };
-    this.managed.Secret.start();
-    this.managed.ConfigMap.start();
-  }
-
-  private ensureClusterView(wanted: boolean): void {
-    if (!this.client) return;
-    if (wanted) {
-      if (!this.managed && this.managedForbidden) {
-        this.managedForbidden = false;
-        this.startManaged();
-      }
-      if (!this.view) {
-        const metadata = (kind: SourceKind) =>
-          this.informer(`metadata-${resourceOf[kind]}`, `list and watch ${resourceOf[kind]} in all namespaces`, {
-            path: `/api/v1/${resourceOf[kind]}`,
-            metadataOnly: true,
-            transform: metadataRecord(kind, []),
-            packing: metadataPacking(kind),
-          });
-        this.view = {
-          namespaces: this.informer("namespaces", "list and watch namespaces", { path: "/api/v1/namespaces", transform: namespaceInfo }),
-          metadata: { Secret: metadata("Secret"), ConfigMap: metadata("ConfigMap") },
-        };
-        this.view.namespaces.start();
-        this.view.metadata.Secret.start();
-        this.view.metadata.ConfigMap.start();
-      }
-    } else if (this.view) {
-      const view = this.view;
-      this.view = undefined;
-      for (const id of ["namespaces", "metadata-secrets", "metadata-configmaps"]) this.informerErrors.delete(id);
-      void view.namespaces.stop();
-      void view.metadata.Secret.stop();
-      void view.metadata.ConfigMap.stop();
-    }
-  }
-
-  private onInformerError(id: string, what: string, error: Error): void {
+  private onWatchError(id: string, what: string, error: Error): void {
     if (this.stopped) return;
     if (id.startsWith("copies-") && isApiError(error, 403) && !this.wantsClusterView()) {
       // A credential limited to the member's Ferry namespace: fine while no ClusterDistribution targets this member.
-      if (this.managed) {
-        const managed = this.managed;
-        this.managed = undefined;
-        this.managedForbidden = true;
-        void managed.Secret.stop();
-        void managed.ConfigMap.stop();
-        this.log.info("the hub's credential is limited to the member's Ferry namespace (no cluster-wide read): pushes only");
-      }
+      if (this.watches?.refuseCopies()) this.log.info("the hub's credential is limited to the member's Ferry namespace (no cluster-wide read): pushes only");
       return;
     }
     const contact = isContactError(error);
-    const known = this.informerErrors.get(id);
+    const known = this.errors.get(id);
     const message = this.explain(error, what);
-    this.informerErrors.set(id, { error, message, contact });
+    this.errors.set(id, { message, contact });
     if (!known || known.message !== message) this.log.warn({ watch: id, err: message }, "member watch failed");
     if (contact) this.scheduleProbe();
     this.refreshStatus();
   }
 
   private noteContactError(id: string, error: Error): void {
-    this.informerErrors.set(id, { error, message: this.explain(error, "write"), contact: true });
+    this.errors.set(id, { message: this.explain(error, "write"), contact: true });
     this.scheduleProbe();
     this.refreshStatus();
   }
@@ -371,54 +252,15 @@ export class MemberWorker {
   /** The member answers again: restart watches that are waiting out a backoff, retry writes now. */
   private reconnected(): void {
     if (this.stopped) return;
-    this.informerErrors.delete("write");
-    const restart = <T extends object>(informer: Informer<T>, make: () => Informer<T>): Informer<T> => {
-      if (informer.isHealthy()) return informer;
-      void informer.stop();
-      const fresh = make();
-      fresh.start();
-      return fresh;
-    };
-    if (this.l1) {
-      const ns = this.memberNamespace;
-      this.l1.Secret = restart(this.l1.Secret, () =>
-        this.informer("ferry-namespace-secrets", `list and watch secrets in namespace ${ns}`, { path: `/api/v1/namespaces/${ns}/secrets`, transform: copyRecord("Secret") }),
-      );
-      this.l1.ConfigMap = restart(this.l1.ConfigMap, () =>
-        this.informer("ferry-namespace-configmaps", `list and watch configmaps in namespace ${ns}`, { path: `/api/v1/namespaces/${ns}/configmaps`, transform: copyRecord("ConfigMap") }),
-      );
-    }
-    if (this.managed && (!this.managed.Secret.isHealthy() || !this.managed.ConfigMap.isHealthy())) {
-      void this.managed.Secret.stop();
-      void this.managed.ConfigMap.stop();
-      this.startManaged();
-    }
-    if (this.view && [this.view.namespaces, this.view.metadata.Secret, this.view.metadata.ConfigMap].some((informer) => !informer.isHealthy())) {
-      this.ensureClusterView(false);
-      this.ensureClusterView(true);
-    }
-    for (const key of this.failures.keys()) this.queue.forget(key);
+    this.errors.delete("write");
+    this.watches?.restartUnhealthy();
+    this.executor.forgetBackoff();
     this.trigger();
     this.refreshStatus();
   }
 
   private explain(error: Error, what: string): string {
-    let message: string;
-    if (error instanceof ApiError && error.status === 403) {
-      message = `forbidden: the hub's credential may not ${what === "write" ? "write there" : what} on member ${this.name}; the member must grant the hub the Role in docs/multicluster.md (${error.message})`;
-    } else if (error instanceof ApiError && error.status === 401) {
-      const native = this.client ? nativeCredentialDescription(this.client.config) : undefined;
-      message = native
-        ? `unauthorized: member ${this.name} rejected ${native}: check the cluster name (or server application) and that the member maps this identity to a user bound to the Role in docs/multicluster.md (${error.message})`
-        : `unauthorized: member ${this.name} rejected the hub's credential (expired or revoked?) (${error.message})`;
-    } else if (error instanceof ApiError && error.status === 404 && what === "write" && /namespaces? "?[a-z0-9-]+"? not found/.test(error.message)) {
-      message = `namespace not found on member ${this.name}: start Ferry there or create its namespace ${this.memberNamespace} (${error.message})`;
-    } else if (isContactError(error)) {
-      message = `member ${this.name} unreachable: ${error.message === "aborted" ? "the connection was closed" : error.message}`;
-    } else {
-      message = error.message;
-    }
-    return sanitize(message);
+    return explainMemberError(error, what, this.name, this.memberNamespace, this.client ? nativeCredentialDescription(this.client.config) : undefined);
   }
 
   private wantsClusterView(): boolean {
@@ -426,68 +268,26 @@ export class MemberWorker {
     return rulesForMember(this.rules, { labels: this.labels, memberNamespace: this.memberNamespace }).distributions.length > 0;
   }
 
-  trigger(): void {
-    if (this.stopped || this.planTimer) return;
-    this.planTimer = setTimeout(
-      () => {
-        this.planTimer = undefined;
-        try {
-          this.runPlan();
-        } catch (error) {
-          this.log.error({ err: (error as Error).message, stack: (error as Error).stack }, "member plan pass failed");
-        }
-      },
-      Math.min(250, Math.max(5, this.lastPlanMs * 2)),
-    );
-  }
-
-  private observedGet(key: string): ObservedObject | undefined {
-    const firstSlash = key.indexOf("/");
-    const kind = key.slice(0, firstSlash) as SourceKind;
-    const rest = key.slice(firstSlash + 1);
-    const namespace = rest.slice(0, rest.indexOf("/"));
-    if (namespace === this.memberNamespace) return this.l1?.[kind].store.get(rest);
-    return this.managed?.[kind].store.get(rest) ?? this.view?.metadata[kind].store.get(rest);
-  }
-
-  /** The hub's copies on this member (found by label; plan() keeps only those marked with the hub's name). */
-  private *managedCopies(): Iterable<ObservedObject> {
-    for (const kind of kinds) {
-      for (const record of this.l1?.[kind].store.values() ?? []) yield record;
-      for (const record of this.managed?.[kind].store.values() ?? []) if (record.namespace !== this.memberNamespace) yield record;
-    }
-  }
-
-  private *observedValues(): Iterable<ObservedObject> {
-    yield* this.managedCopies();
-    for (const kind of kinds) {
-      for (const [key, record] of this.view?.metadata[kind].store ?? []) {
-        if (record.namespace !== this.memberNamespace && !this.managed?.[kind].store.has(key)) yield record;
-      }
-    }
-  }
-
-  private runPlan(): void {
-    if (this.stopped) return;
-    if (!this.client || !this.rules || !this.l1 || !this.l1.Secret.hasSynced() || !this.l1.ConfigMap.hasSynced()) {
+  /** A full pass over the member: the hub's rules for it, planned against its watches. */
+  private runPlan(): boolean {
+    if (this.stopped) return false;
+    const watches = this.watches;
+    if (!this.client || !this.rules || !watches || !watches.pushTargetSynced()) {
       this.refreshStatus();
-      return;
+      return false;
     }
-    this.identity = checkMemberIdentity(this.l1.ConfigMap.store.get(`${this.memberNamespace}/${IDENTITY_CONFIGMAP}`)?.annotations, this.options.hubName, this.name);
+    this.identity = checkMemberIdentity(watches.get(objectKey("ConfigMap", this.memberNamespace, IDENTITY_CONFIGMAP))?.annotations, this.options.hubName, this.name);
     if (this.identity.problem) {
       // The member's Ferry would prune whatever is pushed: hold it (no writes, no deletes) and say why.
-      this.latestActions = new Map();
+      this.executor.run([]);
       this.planned = undefined;
       this.refreshStatus();
-      return;
+      return true;
     }
-    const started = process.hrtime.bigint();
+    const span = tracer().startSpan("ferry.plan", { attributes: { "ferry.member": this.name } });
     const { push, distributions } = rulesForMember(this.rules, { labels: this.labels, memberNamespace: this.memberNamespace });
-    this.ensureClusterView(distributions.length > 0);
-    const view = this.view;
-    const viewSynced = view !== undefined && view.namespaces.hasSynced() && view.metadata.Secret.hasSynced() && view.metadata.ConfigMap.hasSynced();
-    const managedSynced = this.managed !== undefined && this.managed.Secret.hasSynced() && this.managed.ConfigMap.hasSynced();
-    const clusterReady = distributions.length === 0 || (viewSynced && managedSynced);
+    for (const id of watches.ensureClusterView(distributions.length > 0)) this.errors.delete(id);
+    const clusterReady = distributions.length === 0 || watches.clusterReady();
     const sources = new Map<string, SourceState>(this.rules.sources);
     const rules: Rule[] = [...push];
     for (const rule of distributions) {
@@ -500,66 +300,36 @@ export class MemberWorker {
       }
     }
     const namespaces: ReadonlyMap<string, NamespaceInfo> =
-      viewSynced && view
-        ? view.namespaces.store
-        : new Map([[this.memberNamespace, { name: this.memberNamespace, labels: {}, annotations: {}, terminating: false }]]);
-    const observed: ObservedLookup = { get: (key) => this.observedGet(key), values: () => this.observedValues() };
+      watches.namespaces() ?? new Map([[this.memberNamespace, { name: this.memberNamespace, labels: {}, annotations: {}, terminating: false }]]);
     const result = plan({
       rules,
       namespaces,
       sources,
-      observed,
-      managed: this.managedCopies(),
+      observed: watches,
+      managed: watches.managed(),
       policy: this.policy,
       triggerKeys: this.options.triggerKeys,
-      failures: this.failures,
+      copyMarks: this.options.copyMarks,
+      failures: this.executor.failures,
     });
-    const actions = new Map(result.actions.map((action) => [action.key, action]));
-    for (const key of [...this.failures.keys()]) {
-      if (!actions.has(key)) {
-        this.failures.delete(key);
-        this.queue.forget(key);
-      }
-    }
-    this.latestActions = actions;
-    for (const key of actions.keys()) this.queue.add(key);
+    span.setAttributes({ "ferry.rules": rules.length, "ferry.actions": result.actions.length });
+    span.end();
+    this.executor.run(result.actions);
     this.planned = summarize(result.reports, result.actions.length);
-    this.planPasses++;
-    this.lastPlanMs = Number(process.hrtime.bigint() - started) / 1e6;
     this.refreshStatus();
-  }
-
-  /** Queue worker: does what the latest plan wants for this key, if it is still needed. */
-  private async process(key: string): Promise<void> {
-    const action = this.latestActions.get(key);
-    if (!action || !this.writer) return;
-    const observed = this.observedGet(key);
-    if (action.type === "delete" ? !observed : action.type === "create" ? observed !== undefined : observed?.contentHash === action.desired.contentHash) return;
-    try {
-      await this.writer.execute(action);
-    } catch (error) {
-      if (action.type === "create" && isApiError(error, 409)) throw new ApiError(409, "AlreadyExists", `${key} already exists on member ${this.name}`);
-      throw error;
-    }
-    if (this.latestActions.get(key) === action) this.latestActions.delete(key);
-    if (this.failures.delete(key)) this.trigger();
-    if (this.informerErrors.delete("write")) this.refreshStatus();
+    return true;
   }
 
   /** Recomputes the status; tells the hub when it changed. */
   refreshStatus(): void {
     // Errors of watches that are healthy again, or no longer run, are over.
-    const prefix = `${this.name}:`;
-    const running = new Set<string>(["write"]);
-    for (const informer of this.informers()) {
-      const id = informer.name.slice(prefix.length);
-      if (!informer.isHealthy()) running.add(id);
-    }
-    for (const id of [...this.informerErrors.keys()]) if (!running.has(id)) this.informerErrors.delete(id);
+    const failing = new Set<string>(["write"]);
+    for (const watch of this.watches?.list() ?? []) if (!watch.isHealthy()) failing.add(this.watches!.idOf(watch));
+    for (const id of [...this.errors.keys()]) if (!failing.has(id)) this.errors.delete(id);
     const next = this.buildStatus();
     if (next.reachable && !this.lastReachable && this.client) {
       // Back after an outage: retry failed writes now rather than after their backoff.
-      for (const key of this.failures.keys()) this.queue.forget(key);
+      this.executor.forgetBackoff();
       this.trigger();
     }
     this.lastReachable = next.reachable;
@@ -572,73 +342,25 @@ export class MemberWorker {
   private buildStatus(): MemberStatus {
     const registration = this.options.registration;
     const secret = registration.ok ? registration.registration.secret : registration.problem.secret;
-    const contactErrors = [...this.informerErrors.values()].filter((entry) => entry.contact);
-    const l1Healthy = this.l1 !== undefined && this.l1.Secret.isHealthy() && this.l1.ConfigMap.isHealthy();
-    // Any watch or write that could not reach the member (errors of watches that recovered are already gone).
-    const reachable = this.client !== undefined && contactErrors.length === 0;
-    const planned = this.planned;
-    const inSync = reachable && l1Healthy && planned !== undefined && planned.pending === 0 && planned.failed === 0 && planned.held === 0 && this.failures.size === 0;
-    if (inSync && !this.wasInSync) this.lastSyncTime = new Date().toISOString();
-    this.wasInSync = inSync;
-    let lastError: string | null = null;
-    if (this.clientProblem) lastError = this.clientProblem;
-    else if (!this.client) lastError = null;
-    else if (this.identity.problem) lastError = this.identity.problem;
-    else {
-      const errors = [...this.informerErrors.entries()].sort(([a], [b]) => rank(a) - rank(b));
-      if (errors.length > 0) lastError = errors[0]![1].message;
-      else if (this.failures.size > 0) {
-        const first = this.failures.values().next().value!;
-        lastError = this.failures.size > 1 ? `${first.message} (and ${this.failures.size - 1} more failing writes)` : first.message;
-      } else if (planned && planned.held > 0 && this.wantsClusterView() && !this.managed && this.managedForbidden) {
-        lastError = `ClusterDistributions target member ${this.name}, but the hub's credential cannot read it cluster-wide`;
-      }
-    }
-    return {
-      name: this.name,
-      registration: `${secret.namespace}/${secret.name}`,
-      server: registration.ok ? registration.registration.server : undefined,
-      clusterName: this.identity.clusterName,
-      reachable,
-      lastSyncTime: this.lastSyncTime,
-      objectsInSync: planned?.synced ?? 0,
-      objectsDesired: planned?.desired ?? 0,
-      conflicts: planned?.conflicts ?? 0,
-      inSync,
-      lastError,
-      failingTargets: planned?.failing ?? [],
-    };
+    const status = memberStatus(
+      {
+        name: this.name,
+        registration: `${secret.namespace}/${secret.name}`,
+        server: registration.ok ? registration.registration.server : undefined,
+        connected: this.client !== undefined,
+        clientProblem: this.clientProblem,
+        identityProblem: this.identity.problem,
+        clusterName: this.identity.clusterName,
+        errors: this.errors,
+        pushTargetHealthy: this.watches?.pushTargetHealthy() ?? false,
+        planned: this.planned,
+        failures: this.executor.failures,
+        clusterViewRefused: this.watches?.refused === true && this.wantsClusterView(),
+      },
+      this.lastSyncTime,
+    );
+    if (status.inSync && !this.wasInSync) status.lastSyncTime = this.lastSyncTime = new Date().toISOString();
+    this.wasInSync = status.inSync;
+    return status;
   }
-}
-
-/** Which informer's error to show first: the push target's, then the cluster view's, then writes. */
-function rank(id: string): number {
-  if (id.startsWith("ferry-namespace")) return 0;
-  if (id === "write") return 1;
-  if (id === "namespaces" || id.startsWith("metadata-")) return 2;
-  return 3;
-}
-
-function summarize(reports: RuleReport[], pending: number) {
-  let desired = 0;
-  let synced = 0;
-  let conflicts = 0;
-  let failed = 0;
-  let held = 0;
-  const failing: FailingTarget[] = [];
-  for (const report of reports) {
-    desired += report.desired;
-    synced += report.synced;
-    conflicts += report.conflicts;
-    failed += report.failed;
-    if (report.problem) {
-      if (report.problem.reason === "SourcePending") held++;
-      if (failing.length < maxFailingTargets) failing.push({ rule: report.rule.id, state: "Problem", reason: report.problem.reason, message: report.problem.message });
-    }
-    for (const outcome of report.outcomes) {
-      if (outcome.state === "Synced" || (outcome.state === "Pending" && outcome.reason === "Syncing")) continue;
-      if (failing.length < maxFailingTargets) failing.push({ rule: report.rule.id, namespace: outcome.namespace, name: outcome.name, state: outcome.state, reason: outcome.reason, message: outcome.message });
-    }
-  }
-  return { desired, synced, conflicts, failed, pending, held, failing };
 }

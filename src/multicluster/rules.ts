@@ -9,12 +9,12 @@ import { matchesLabelSelector, validateLabelSelector } from "../core/label-selec
 import { SOURCE_CLUSTER_LABEL, isFerryCopy, labelValue } from "../core/marks.js";
 import { objectKey, type SourceState } from "../core/plan.js";
 import type { InlineContent, LabelSelector, Rule, RuleError, RuleOrigin, SourceKind, SourceObject } from "../core/types.js";
-import { sourceObject } from "../controller/observed-state.js";
+import { sourceObject } from "../kube/observed-records.js";
 import { MWSYNC_ANNOTATION, MWSYNC_SEC_ANNOTATION, mwsyncDialect } from "../dialects/mwsync.js";
 import { nativeDialect } from "../dialects/native.js";
 import type { KubeObject } from "../kube/informer.js";
 import { isRegistration } from "./registration.js";
-import { toCustomResource } from "../controller/observed-state.js";
+import { toCustomResource } from "../dialects/input.js";
 
 /** Kept on pushed copies, so the member's own Ferry fans them out (the seed's second hop). */
 export const MWSYNC_KEEP: readonly string[] = [MWSYNC_ANNOTATION, MWSYNC_SEC_ANNOTATION];
@@ -105,7 +105,7 @@ function pushRules(input: HubObjects, sources: Map<string, SourceState>, errors:
     const rule: Rule = {
       id: pushRuleId(kind, input.ferryNamespace, meta.name),
       origin,
-      scope: "cluster",
+      scope: "administrator",
       source: { kind, namespace: input.ferryNamespace, name: meta.name },
       targets: { namespaces: [input.ferryNamespace], allNamespaces: false, exclude: [] },
       copy: { labels: {}, annotations: {}, keepMetadataPrefixes: [...MWSYNC_KEEP] },

@@ -46,13 +46,6 @@ export interface MemberStatus {
   failingTargets: FailingTarget[];
 }
 
-/** Redacts anything that looks like a token or key material and bounds the length. */
-export function sanitize(message: string): string {
-  // Standard base64 (certificates, keys) and base64url runs (JWT segments, tokens); URL paths stay readable.
-  const redacted = message.replace(/[A-Za-z0-9+/=]{40,}/g, "<redacted>").replace(/[A-Za-z0-9+=_-]{40,}/g, "<redacted>");
-  return redacted.length > 500 ? `${redacted.slice(0, 500)}...` : redacted;
-}
-
 function entry(status: MemberStatus): string {
   return JSON.stringify(JSON.parse(canonicalJson(status)), null, 2);
 }

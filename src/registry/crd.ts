@@ -4,6 +4,7 @@
 // ServiceAccounts whose imagePullSecrets should name it. Status never carries a credential.
 import type { CustomResourceType } from "../dialects/dialect.js";
 import { conditionsSchema, labelSelector, nameOrGlob } from "../crds/native-crds.js";
+import { providers } from "./providers/index.js";
 
 export const registryCredentialType: CustomResourceType = {
   group: "ferry.dev",
@@ -24,8 +25,8 @@ const spec = {
   properties: {
     provider: {
       type: "string",
-      enum: ["dockerhub", "ecr", "google", "acr", "dockerconfigjson"],
-      description: "dockerhub: user + password/token; ecr: GetAuthorizationToken (AWS SDK v3); google: service-account JSON -> access token (or _json_key); acr: service principal basic auth; dockerconfigjson: given as-is.",
+      enum: providers.map((provider) => provider.name),
+      description: `${providers.map((provider) => `${provider.name}: ${provider.description}`).join("; ")}.`,
     },
     secretRef: {
       type: "object",
@@ -40,16 +41,8 @@ const spec = {
       maxItems: 50,
       description: "Registry URLs or hosts the login is for (dockerhub: default https://index.docker.io/v1/; google: default https://gcr.io; acr: required).",
     },
-    ecr: {
-      type: "object",
-      properties: {
-        accounts: { type: "array", items: { type: "string", pattern: "^[0-9]{12}$" }, maxItems: 50 },
-        regions: { type: "array", items: { type: "string", minLength: 1, maxLength: 64 }, maxItems: 50 },
-        endpoint: { type: "string", description: "Endpoint override (else AWS_ENDPOINT_URL_ECR / AWS_ENDPOINT_URL)." },
-        roleArn: { type: "string", pattern: "^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$", description: "An IAM role to assume (STS AssumeRole) with the credentials above first, as registry-creds' aws_assume_role." },
-      },
-    },
-    google: { type: "object", properties: { authMode: { type: "string", enum: ["accessToken", "jsonKey"], default: "accessToken" } } },
+    // Each provider's own field (e.g. spec.ecr).
+    ...Object.fromEntries(providers.flatMap((provider) => (provider.specField ? [[provider.specField.name, provider.specField.crd]] : []))),
     secretName: { ...objectName, description: "Name of the generated Secret and its copies (default: this resource's name)." },
     targets: {
       type: "object",

@@ -3,6 +3,7 @@
 // of the generated Secrets is the engine's, through the `registry-creds` dialect.
 import { KubeClient } from "../kube/client.js";
 import { applyCrd, servedTypes } from "../kube/crd-installer.js";
+import { SharedInformers } from "../kube/shared-informers.js";
 import type { Logger } from "../ops/logger.js";
 import type { FerryMetrics } from "../ops/metrics.js";
 import type { Env } from "./config.js";
@@ -35,6 +36,8 @@ export interface StartRegistryOptions {
   fetch?: ProviderFetch;
   relistIntervalMs?: number;
   silenceTimeoutMs?: number;
+  /** The composition root's shared informers; without them the registry watches on its own. */
+  informers?: SharedInformers;
 }
 
 export interface RunningRegistry {
@@ -52,7 +55,9 @@ export async function startRegistry(options: StartRegistryOptions): Promise<Runn
   const served = (await servedTypes(client, [registryCredentialType])).length > 0;
   if (!served) log.info("RegistryCredential is not served: only registry-creds compatible configuration is read");
   const watch = { relistIntervalMs: options.relistIntervalMs, silenceTimeoutMs: options.silenceTimeoutMs };
+  const informers = options.informers ?? new SharedInformers({ client, ...watch, onRestart: (name, reason) => log.warn({ watch: name, reason }, "watch restarting") });
   const controller = new RegistryController({
+    informers,
     client,
     logger: log,
     metrics: options.metrics,
@@ -61,7 +66,6 @@ export async function startRegistry(options: StartRegistryOptions): Promise<Runn
     watchResources: served,
     tuning: options.tuning,
     fetch: options.fetch,
-    ...watch,
   });
   const patcher = options.patchServiceAccounts === false ? undefined : new ServiceAccountPatcher({ client, logger: log, ...watch });
   controller.start();
@@ -75,6 +79,8 @@ export async function startRegistry(options: StartRegistryOptions): Promise<Runn
       if (stopped) return;
       stopped = true;
       await Promise.all([controller.stop(), patcher?.stop()]);
+      // Shared informers are the composition root's to stop.
+      if (!options.informers) await informers.stop();
     },
   };
 }

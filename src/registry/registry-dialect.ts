@@ -6,9 +6,10 @@
 // ServiceAccounts should list them in imagePullSecrets. Pure: no I/O.
 import { z } from "zod";
 import { SelectorError, validateLabelSelector } from "../core/label-selector.js";
-import { PatternError, validateNameOrGlob } from "../core/name-pattern.js";
-import type { LabelSelector, ParseResult, Rule, RuleError, TargetSelection } from "../core/types.js";
-import { emptyResult, guard, ruleError, ruleId, saneSource, sourceOrigin, truncate } from "../dialects/common.js";
+import { targetsSchema } from "../core/label-selector-schema.js";
+import type { LabelSelector, ParseResult, Rule, RuleError, RuleScope, TargetSelection } from "../core/types.js";
+import { truncate } from "../dialects/input.js";
+import { ruleError, ruleId, sourceOrigin, sourceParser, validNamesOrGlobs } from "../dialects/rule-building.js";
 import type { Dialect, DialectContext, SourceMetadata } from "../dialects/dialect.js";
 
 export const DIALECT = "registry-creds";
@@ -20,23 +21,11 @@ export const REGISTRY_COPY_LABEL = "ferry.dev/registry-copy";
 export const SERVICE_ACCOUNTS_ANNOTATION = "ferry.dev/image-pull-service-accounts";
 /** registry-creds' namespace opt-out, honoured for every registry credential. */
 export const IGNORE_ANNOTATION = "registry-creds/ignore";
-
-const selectorSchema = z.object({
-  matchLabels: z.record(z.string(), z.string()).optional(),
-  matchExpressions: z
-    .array(z.object({ key: z.string(), operator: z.enum(["In", "NotIn", "Exists", "DoesNotExist"]), values: z.array(z.string()).optional() }))
-    .optional(),
-});
+/** Only administrators (and Ferry) write Ferry's namespace, where generated Secrets live. */
+const SCOPE: RuleScope = "administrator";
 
 const annotationSchema = z.object({
-  targets: z
-    .object({
-      namespaces: z.array(z.string()).default([]),
-      namespaceSelector: selectorSchema.optional(),
-      allNamespaces: z.boolean().default(false),
-      exclude: z.array(z.string()).default([]),
-    })
-    .optional(),
+  targets: targetsSchema.optional(),
   serviceAccounts: z.array(z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/)).default(["default"]),
   conflict: z.enum(["skip", "overwrite"]).default("skip"),
 });
@@ -75,17 +64,7 @@ function parse(meta: SourceMetadata, context: DialectContext): ParseResult {
     return { rules: [], errors: [ruleError(origin, "InvalidAnnotation", `${REGISTRY_CREDENTIAL_ANNOTATION}: ${message}`)] };
   }
   const errors: RuleError[] = [];
-  const patterns = (items: string[]) =>
-    items.filter((item) => {
-      try {
-        validateNameOrGlob(item);
-        return true;
-      } catch (error) {
-        if (!(error instanceof PatternError)) throw error;
-        errors.push(ruleError(origin, "InvalidNamespace", error.message));
-        return false;
-      }
-    });
+  const patterns = (items: string[]) => validNamesOrGlobs(items, origin, errors);
   const given = parsed.data.targets;
   const targets: TargetSelection = given
     ? { namespaces: patterns(given.namespaces), allNamespaces: given.allNamespaces, exclude: patterns(given.exclude) }
@@ -106,8 +85,7 @@ function parse(meta: SourceMetadata, context: DialectContext): ParseResult {
   const rule: Rule = {
     id: ruleId(DIALECT, "Secret", meta.namespace, meta.name),
     origin,
-    // Only administrators (and Ferry) write Ferry's namespace.
-    scope: "cluster",
+    scope: SCOPE,
     source: { kind: "Secret", namespace: meta.namespace, name: meta.name },
     targets,
     copy: {
@@ -124,9 +102,6 @@ function parse(meta: SourceMetadata, context: DialectContext): ParseResult {
 export const registryCredsDialect: Dialect = {
   name: DIALECT,
   triggerKeys: [REGISTRY_CREDENTIAL_ANNOTATION],
-  fromSource(input, context) {
-    const meta = saneSource(input);
-    if (!meta || meta.annotations[REGISTRY_CREDENTIAL_ANNOTATION] === undefined) return emptyResult();
-    return guard(() => sourceOrigin(DIALECT, meta), () => parse(meta, context));
-  },
+  scopes: { source: SCOPE },
+  fromSource: sourceParser(DIALECT, [REGISTRY_CREDENTIAL_ANNOTATION], parse),
 };

@@ -216,7 +216,7 @@ export class ServiceAccountPatcher {
     try {
       const updated = await this.options.client.request<KubeObject>("PATCH", path, { body: patch, contentType: "application/merge-patch+json" });
       this.patches++;
-      this.accounts.recordWrite(updated);
+      this.accounts.recordWrite(updated, account.resourceVersion);
       this.log.info({ namespace: account.namespace, serviceAccount: account.name, imagePullSecrets: result.owned }, "patched ServiceAccount imagePullSecrets");
     } catch (error) {
       if (isApiError(error, 404)) return;

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { TestContext } from "node:test";
 import { pino } from "pino";
 import { installCrds, startFerry, type FerryOptions, type RunningFerry } from "../../src/cli/run.js";
-import { allDialects } from "../../src/dialects/all.js";
+import { knownDialects } from "../../src/cli/dialects.js";
 import { chartClient } from "./chart-identity.js";
 import type { KubeClient } from "../../src/kube/client.js";
 import { objectPath } from "../../src/kube/copy-writer.js";
@@ -21,7 +21,7 @@ const logger = () => pino({ level: "debug", base: { test: process.pid } }, pino.
 
 /** Installs the CRDs as admin, the way the Helm chart does before Ferry starts. */
 async function installCrdsAsAdmin(): Promise<void> {
-  await installCrds(await adminClient(), logger(), allDialects.flatMap((d) => d.customResourceTypes ?? []), true);
+  await installCrds(await adminClient(), logger(), knownDialects.flatMap((d) => d.customResourceTypes ?? []), true);
 }
 let crdsInstalled: Promise<void> | undefined;
 

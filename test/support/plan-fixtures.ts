@@ -1,6 +1,11 @@
 // Builders and a tiny world simulator for plan() tests: apply actions as the writer would.
 import { objectKey, type PlanInput, type SourceState } from "../../src/core/plan.js";
+import { builtInDialects } from "../../src/dialects/all.js";
+import { copyMarksOf } from "../../src/dialects/index.js";
 import type { Action, NamespaceInfo, ObservedObject, Policy, Rule, SourceObject } from "../../src/core/types.js";
+
+/** The copy marks of every built-in dialect's tool, as the engine passes them. */
+export const knownCopyMarks = copyMarksOf(builtInDialects);
 
 export const policy = (mode: Policy["mode"] = "guarded"): Policy => ({
   mode,
@@ -20,7 +25,7 @@ export function rule(id: string, sourceNamespace: string, sourceName: string, ta
   return {
     id,
     origin: { dialect: "native", apiVersion: "ferry.dev/v1alpha1", kind: "ClusterDistribution", name: id },
-    scope: "cluster",
+    scope: "administrator",
     source: { kind: "Secret", namespace: sourceNamespace, name: sourceName },
     targets: { namespaces: [], allNamespaces: false, exclude: [], ...targets },
     copy: { labels: {}, annotations: {} },
@@ -61,6 +66,7 @@ export function world(parts: {
     observed,
     policy: parts.policy ?? policy(),
     triggerKeys: ["ferry.dev/"],
+    copyMarks: knownCopyMarks,
   };
 }
 

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { parse } from "yaml";
-import { allDialects } from "../../src/dialects/all.js";
+import { knownDialects } from "../../src/cli/dialects.js";
 import { chartCrdDrift, renderChartCrds } from "../../scripts/write-crds.js";
 import { chartDir, chartRbac, chartValues, repositoryRoot } from "../../tools/helm/chart.js";
 
@@ -94,7 +94,7 @@ test("docs/install.md lists every RBAC rule of files/rbac.yaml", () => {
 
 test("values.schema.json knows exactly Ferry's dialects", () => {
   const schema = JSON.parse(readFileSync(join(chartDir, "values.schema.json"), "utf8")) as { properties: { dialects: { items: { enum: string[] } } } };
-  assert.deepEqual([...schema.properties.dialects.items.enum].sort(), ["all", ...allDialects.map((d) => d.name)].sort());
+  assert.deepEqual([...schema.properties.dialects.items.enum].sort(), ["all", ...knownDialects.map((d) => d.name)].sort());
 });
 
 interface SchemaNode {

@@ -74,6 +74,8 @@ export async function startRegistryFixture(
   const metrics = new FerryMetrics({ defaultMetrics: false });
   // Like the engine, the registry controller runs as the chart's ServiceAccount (exactly the chart's RBAC).
   const registry = await startRegistry({
+    // Watches through the engine's shared informers, as in `ferry run` (Ferry's namespace is watched once).
+    informers: ferry.informers,
     client: options.client ?? (await chartClient(ferryNamespace)),
     logger: logger(),
     metrics,

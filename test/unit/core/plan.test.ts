@@ -27,7 +27,7 @@ test("protected namespaces receive copies only from a cluster rule that names th
   const named = plan(world({ rules: [rule("r", "src", "db", { namespaces: ["kube-system"] })], namespaces, sources: [secret("src", "db")] }));
   assert.deepEqual(named.actions.map((a) => a.key), ["Secret/kube-system/db"]);
   const tenant = plan(
-    world({ rules: [rule("r", "src", "db", { namespaces: ["kube-system"] }, { scope: "namespace" })], namespaces, sources: [secret("src", "db")] }),
+    world({ rules: [rule("r", "src", "db", { namespaces: ["kube-system"] }, { scope: "tenant" })], namespaces, sources: [secret("src", "db")] }),
   );
   assert.deepEqual(tenant.actions, []);
   assert.equal(tenant.reports[0]!.outcomes[0]!.reason, "ProtectedNamespace");
@@ -51,7 +51,7 @@ test("overwrite takes over an unmanaged object only for cluster rules under guar
   assert.deepEqual(cluster.actions.map((a) => a.type), ["update"]);
   const tenant = plan(
     world({
-      rules: [rule("r", "src", "db", { namespaces: ["a"] }, { conflict: "overwrite", scope: "namespace" })],
+      rules: [rule("r", "src", "db", { namespaces: ["a"] }, { conflict: "overwrite", scope: "tenant" })],
       namespaces,
       sources: [secret("src", "db")],
       observed: [unmanaged],
@@ -60,7 +60,7 @@ test("overwrite takes over an unmanaged object only for cluster rules under guar
   assert.deepEqual(tenant.actions, []);
   const open = plan(
     world({
-      rules: [rule("r", "src", "db", { namespaces: ["a"] }, { conflict: "overwrite", scope: "namespace" })],
+      rules: [rule("r", "src", "db", { namespaces: ["a"] }, { conflict: "overwrite", scope: "tenant" })],
       namespaces,
       sources: [secret("src", "db")],
       observed: [unmanaged],
@@ -149,7 +149,7 @@ test("copies drop GitOps tracking and trigger metadata but keep Secret type", ()
 
 test("strict policy: tenant rules reach only namespaces that accept them", () => {
   const spaces = [ns("src"), ns("open-door", {}, { "ferry.dev/accept": "src" }), ns("all-in", { "ferry.dev/accept": "all" }), ns("closed")];
-  const tenant = rule("t", "src", "db", { allNamespaces: true }, { scope: "namespace" });
+  const tenant = rule("t", "src", "db", { allNamespaces: true }, { scope: "tenant" });
   const result = plan(world({ rules: [tenant], namespaces: spaces, sources: [secret("src", "db")], policy: policy("strict") }));
   assert.deepEqual(result.actions.map((a) => a.key).sort(), ["Secret/all-in/db", "Secret/open-door/db"]);
   const named = plan(world({ rules: [{ ...tenant, targets: { ...tenant.targets, allNamespaces: false, namespaces: ["closed"] } }], namespaces: spaces, sources: [secret("src", "db")], policy: policy("strict") }));
@@ -168,7 +168,7 @@ const arbitraryWorld = fc
         all: fc.boolean(),
         copyName: fc.option(fc.constantFrom("c0", "c1"), { nil: undefined }),
         conflict: fc.constantFrom("skip", "adopt", "overwrite"),
-        scope: fc.constantFrom("cluster", "namespace"),
+        scope: fc.constantFrom("administrator", "tenant"),
       }),
       { maxLength: 4 },
     ),
@@ -181,7 +181,7 @@ const arbitraryWorld = fc
       rules: w.rules.map((r, i) =>
         rule(`r${i}`, "src", r.source, { namespaces: r.targets, allNamespaces: r.all }, {
           conflict: r.conflict as "skip",
-          scope: r.scope as "cluster",
+          scope: r.scope as "administrator",
           copy: { name: r.copyName, labels: {}, annotations: {} },
         }),
       ),

@@ -101,7 +101,7 @@ export function context(world: FakeWorld = {}): DialectContext {
 
 const kinds = new Set(["Secret", "ConfigMap"]);
 const conflicts = new Set(["skip", "adopt", "overwrite"]);
-const scopes = new Set(["cluster", "namespace"]);
+const scopes = new Set(["administrator", "tenant"]);
 
 /** Every rule and error is shaped as the engine expects; ids are unique. */
 export function assertWellFormed(result: ParseResult, dialect: string): void {

@@ -21,7 +21,7 @@ test("seed: Story 1 copies into ns-1, ns-2, ns-3 and Story 2 into every namespac
     {
       id: "kruise/Secret/default/namespaced-secret",
       origin: { dialect: "kruise", apiVersion: "v1", kind: "Secret", namespace: "default", name: "namespaced-secret" },
-      scope: "namespace",
+      scope: "tenant",
       source: { kind: "Secret", namespace: "default", name: "namespaced-secret" },
       targets: { namespaces: ["ns-1", "ns-2", "ns-3"], allNamespaces: false, exclude: ["default"] },
       copy: { labels: {}, annotations: {} },
@@ -37,7 +37,7 @@ test("seed: Story 1 copies into ns-1, ns-2, ns-3 and Story 2 into every namespac
   const rule = result2.rules[0]!;
   assert.equal(rule.id, "kruise/Secret/default/cluseter-level-secret");
   assert.deepEqual(rule.targets, { namespaces: [], allNamespaces: true, exclude: ["kube-system", "kube-public", "default"] });
-  assert.equal(rule.scope, "namespace");
+  assert.equal(rule.scope, "tenant");
 });
 
 test("the namespace list is trimmed, empty items and duplicates are dropped", () => {

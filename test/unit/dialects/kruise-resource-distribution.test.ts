@@ -72,7 +72,7 @@ test("seed: Story 1 as a ResourceDistribution yields the same distribution, cont
     {
       id: "kruise-rd/ResourceDistribution/namespaced-secret",
       origin: { dialect: "kruise-rd", apiVersion: "apps.kruise.io/v1alpha1", kind: "ResourceDistribution", name: "namespaced-secret" },
-      scope: "cluster",
+      scope: "administrator",
       source: {
         kind: "Secret",
         namespace: "",

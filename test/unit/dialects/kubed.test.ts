@@ -39,7 +39,7 @@ test("example: sync \"\" copies everywhere, sync \"app=kubed\" into matching nam
     {
       id: "kubed/ConfigMap/demo/omni",
       origin: { dialect: "kubed", apiVersion: "v1", kind: "ConfigMap", namespace: "demo", name: "omni" },
-      scope: "namespace",
+      scope: "tenant",
       source: { kind: "ConfigMap", namespace: "demo", name: "omni" },
       targets: { namespaces: [], allNamespaces: true, exclude: ["demo"] },
       copy: {

@@ -35,7 +35,7 @@ test("seed: both annotations on a Secret or ConfigMap in the operator (Ferry) na
       {
         id: `mwsync/${kind}/operator/regcred`,
         origin: { dialect: "mwsync", apiVersion: "v1", kind, namespace: "operator", name: "regcred" },
-        scope: "cluster",
+        scope: "administrator",
         source: { kind, namespace: "operator", name: "regcred" },
         targets: { namespaces: [], allNamespaces: true, exclude: ["operator"] },
         copy: { labels: {}, annotations: {} },
@@ -81,7 +81,7 @@ test("property: any metadata gives well-formed rules or typed errors, never an e
       assertWellFormed(result, "mwsync");
       for (const rule of result.rules) {
         assert.equal(rule.source.namespace, ferryNamespace);
-        assert.equal(rule.scope, "cluster");
+        assert.equal(rule.scope, "administrator");
         assert.equal(rule.targets.allNamespaces, true);
       }
     }),

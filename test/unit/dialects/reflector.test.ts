@@ -62,7 +62,7 @@ test("example: automatic mirrors go to the allowed namespaces; the mirror pulls 
     {
       id: "reflector/Secret/default/source-secret/push",
       origin: { dialect: "reflector", apiVersion: "v1", kind: "Secret", namespace: "default", name: "source-secret" },
-      scope: "namespace",
+      scope: "tenant",
       source: { kind: "Secret", namespace: "default", name: "source-secret" },
       targets: { namespaces: ["namespace-1", "namespace-2"], namespaceRegexes: ["namespace-[0-9]*"], allNamespaces: false, exclude: ["default"] },
       copy: { labels: {}, annotations: {} },
@@ -76,7 +76,7 @@ test("example: automatic mirrors go to the allowed namespaces; the mirror pulls 
     {
       id: "reflector/Secret/namespace-3/mirror-secret/pull",
       origin: { dialect: "reflector", apiVersion: "v1", kind: "Secret", namespace: "namespace-3", name: "mirror-secret" },
-      scope: "namespace",
+      scope: "tenant",
       source: { kind: "Secret", namespace: "default", name: "source-secret" },
       targets: { namespaces: ["namespace-3"], allNamespaces: false, exclude: [] },
       copy: { name: "mirror-secret", labels: {}, annotations: {} },

@@ -58,7 +58,7 @@ test("example: consent alone asks nothing; push by names, regexes and labels; pu
     {
       id: "replicator/Secret/default/pushed/push",
       origin: { dialect: "replicator", apiVersion: "v1", kind: "Secret", namespace: "default", name: "pushed" },
-      scope: "namespace",
+      scope: "tenant",
       source: { kind: "Secret", namespace: "default", name: "pushed" },
       targets: {
         namespaces: ["my-ns-1"],
@@ -85,7 +85,7 @@ test("example: consent alone asks nothing; push by names, regexes and labels; pu
     {
       id: "replicator/Secret/namespace-7/secret-replica/pull",
       origin: { dialect: "replicator", apiVersion: "v1", kind: "Secret", namespace: "namespace-7", name: "secret-replica" },
-      scope: "namespace",
+      scope: "tenant",
       source: { kind: "Secret", namespace: "default", name: "some-secret" },
       targets: { namespaces: ["namespace-7"], allNamespaces: false, exclude: [] },
       copy: { name: "secret-replica", labels: {}, annotations: {} },

@@ -44,7 +44,7 @@ test("seed: the TemplateGroupInstance copies default/registry into namespaces la
     {
       id: "stakater/TemplateGroupInstance/registry-secret-group-instance/Secret/default/registry",
       origin: { dialect: "stakater", apiVersion: API, kind: "TemplateGroupInstance", name: "registry-secret-group-instance" },
-      scope: "cluster",
+      scope: "administrator",
       source: { kind: "Secret", namespace: "default", name: "registry" },
       targets: { namespaces: [], allNamespaces: false, exclude: ["default"], namespaceSelector: { matchLabels: { kind: "registry" } } },
       copy: { labels: {}, annotations: {} },
@@ -64,13 +64,13 @@ test("a TemplateInstance copies the mapped objects into its own namespace only",
         "stakater/TemplateInstance/build/ti/Secret/bluesky-build/docker-secret",
         { kind: "Secret", namespace: "bluesky-build", name: "docker-secret" },
         { namespaces: ["build"], allNamespaces: false, exclude: ["bluesky-build"] },
-        "cluster",
+        "administrator",
       ],
       [
         "stakater/TemplateInstance/build/ti/ConfigMap/stakater-tronador/tronador-config",
         { kind: "ConfigMap", namespace: "stakater-tronador", name: "tronador-config" },
         { namespaces: ["build"], allNamespaces: false, exclude: ["stakater-tronador"] },
-        "cluster",
+        "administrator",
       ],
     ],
   );
@@ -173,7 +173,7 @@ test("property: any instance or template gives well-formed rules or typed errors
       const resource = grouped ? groupInstance(spec) : instance(spec);
       const result = stakater.fromCustomResource!(resource, ctx);
       assertWellFormed(result, "stakater");
-      for (const rule of result.rules) assert.equal(rule.scope, "cluster");
+      for (const rule of result.rules) assert.equal(rule.scope, "administrator");
       const status = stakater.statusFor!(resource, [], result.errors);
       assert.ok(status && Array.isArray(status.conditions));
     }),

@@ -21,7 +21,7 @@ test("seed: sync.yaml mirrors source/sync into target, target2 and missing, with
     {
       id: "whisperer/Secret/source/sync",
       origin: { dialect: "whisperer", apiVersion: "v1", kind: "Secret", namespace: "source", name: "sync" },
-      scope: "namespace",
+      scope: "tenant",
       source: { kind: "Secret", namespace: "source", name: "sync" },
       // "missing" stays: the engine reports it as NamespaceNotFound and fills it once it exists.
       targets: { namespaces: ["target", "target2", "missing"], allNamespaces: false, exclude: ["source"] },

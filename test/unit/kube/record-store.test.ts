@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { metadataPacking, metadataRecord } from "../../../src/controller/observed-state.js";
+import { metadataPacking, metadataRecord } from "../../../src/kube/observed-records.js";
 import { RecordStore } from "../../../src/kube/record-store.js";
 import type { KubeObject } from "../../../src/kube/informer.js";
 

@@ -32,6 +32,7 @@ function planFor(rules: ReturnType<typeof hubRules>, labels: Record<string, stri
     observed: map,
     policy: memberPolicy,
     triggerKeys: ["mw-sync", "mw_sec/sync", "ferry.dev/"],
+    copyMarks: new Map(),
   });
 }
 

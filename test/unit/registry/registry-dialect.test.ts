@@ -14,7 +14,7 @@ test("a generated Secret goes to every namespace but those annotated registry-cr
     {
       id: "registry-creds/Secret/ferry-system/dockerhub-secret",
       origin: { dialect: "registry-creds", apiVersion: "v1", kind: "Secret", namespace: "ferry-system", name: "dockerhub-secret" },
-      scope: "cluster",
+      scope: "administrator",
       source: { kind: "Secret", namespace: "ferry-system", name: "dockerhub-secret" },
       targets: { namespaces: [], allNamespaces: true, exclude: [], excludeAnnotated: { [IGNORE_ANNOTATION]: "true" } },
       copy: { labels: { [REGISTRY_COPY_LABEL]: "true" }, annotations: { [SERVICE_ACCOUNTS_ANNOTATION]: "default" } },

@@ -1,11 +1,11 @@
 // Writes the status subresource of custom resources, only when it changed. Condition
 // lastTransitionTime is kept while a condition's status stays the same, so a steady state
-// compares equal and costs no write.
+// compares equal and costs no write. Messages and last errors pass through redact().
 import { canonicalJson } from "../core/hash.js";
-import type { CustomResource } from "../dialects/dialect.js";
-import type { KubeClient } from "../kube/client.js";
-import { isApiError } from "../kube/client.js";
-import { WorkQueue } from "../kube/work-queue.js";
+import { redact } from "../core/redact.js";
+import type { KubeClient } from "./client.js";
+import { isApiError } from "./client.js";
+import { WorkQueue } from "./work-queue.js";
 import type { Logger } from "../ops/logger.js";
 
 interface Condition {
@@ -38,7 +38,8 @@ export class StatusWriter {
   }
 
   /** Asks for the status at `path` to become `status` (if it differs from the resource's current one). */
-  update(path: string, resource: CustomResource, status: Record<string, unknown>): void {
+  update(path: string, resource: { status?: unknown }, wanted: Record<string, unknown>): void {
+    const status = redactMessages(wanted) as Record<string, unknown>;
     const current = (resource.status ?? {}) as Record<string, unknown>;
     const previous = new Map(((current.conditions as Condition[] | undefined) ?? []).map((c) => [c.type, c]));
     const now = new Date().toISOString();
@@ -47,8 +48,8 @@ export class StatusWriter {
       return { ...condition, lastTransitionTime: before && before.status === condition.status && before.lastTransitionTime ? before.lastTransitionTime : now };
     });
     const next = conditions ? { ...status, conditions } : status;
-    const wanted = withoutTimes(next);
-    if (wanted === withoutTimes(current) || this.written.get(path) === wanted) {
+    const comparable = withoutTimes(next);
+    if (comparable === withoutTimes(current) || this.written.get(path) === comparable) {
       this.pending.delete(path);
       return;
     }
@@ -71,4 +72,12 @@ export class StatusWriter {
       throw error;
     }
   }
+}
+
+/** The status with every `message` and `lastError` string redacted (invariant 5). */
+function redactMessages(value: unknown, key?: string): unknown {
+  if (typeof value === "string") return key === "message" || key === "lastError" ? redact(value, { maxLength: 1024 }) : value;
+  if (Array.isArray(value)) return value.map((item) => redactMessages(item));
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactMessages(v, k)]));
+  return value;
 }

@@ -5,15 +5,16 @@
 // credentials, instance metadata), then registry-creds' aws_assume_role when set. The endpoint
 // override is passed on when configured; the SDK also reads AWS_ENDPOINT_URL_ECR / AWS_ENDPOINT_URL.
 import { ECRClient, GetAuthorizationTokenCommand } from "@aws-sdk/client-ecr";
-import { awsCredentials } from "../../cloud/aws/credentials.js";
-import { CloudTokenError } from "../../cloud/cluster-token.js";
-import type { ProviderConfig, RegistryAuth } from "../types.js";
+import { awsCredentials } from "../../../cloud/aws/credentials.js";
+import { CloudTokenError } from "../../../cloud/cluster-token.js";
+import type { RegistryAuth } from "../../types.js";
+import type { EcrConfig } from "./index.js";
 
 export class EcrError extends Error {
   override name = "EcrError";
 }
 
-export async function fetchEcr(config: Extract<ProviderConfig, { provider: "ecr" }>, options: { signal?: AbortSignal } = {}): Promise<RegistryAuth[]> {
+export async function fetchEcr(config: EcrConfig, options: { signal?: AbortSignal } = {}): Promise<RegistryAuth[]> {
   const auths: RegistryAuth[] = [];
   const credentials = awsCredentials({ keys: config.credentials, roleArn: config.roleArn, region: config.regions[0] });
   for (const region of config.regions) {

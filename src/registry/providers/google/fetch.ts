@@ -4,7 +4,8 @@
 // its assertion for and posts it to Google's token endpoint, so a different token_uri (a
 // private or test endpoint) is reached by rewriting that one request on the client's transport.
 import { JWT } from "google-auth-library";
-import type { ProviderConfig, RegistryAuth } from "../types.js";
+import type { RegistryAuth } from "../../types.js";
+import type { GoogleConfig } from "./index.js";
 
 export const GOOGLE_TOKEN_URL = "https://oauth2.googleapis.com/token";
 export const GOOGLE_SCOPE = "https://www.googleapis.com/auth/cloud-platform";
@@ -34,7 +35,7 @@ export function readServiceAccount(text: string): Required<Pick<ServiceAccountJs
   return json as Required<Pick<ServiceAccountJson, "client_email" | "private_key">> & ServiceAccountJson;
 }
 
-export async function fetchGoogle(config: Extract<ProviderConfig, { provider: "google" }>): Promise<RegistryAuth[]> {
+export async function fetchGoogle(config: GoogleConfig): Promise<RegistryAuth[]> {
   const account = readServiceAccount(config.serviceAccountJson);
   if (config.mode === "jsonKey") {
     return config.registries.map((registry) => ({ registry, username: "_json_key", password: config.serviceAccountJson }));

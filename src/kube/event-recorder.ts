@@ -1,8 +1,10 @@
 // Kubernetes Events (core/v1) with fixed CamelCase reasons, emitted on transitions only: the
 // same reason and message for the same object is recorded once per process, so an idle cluster
-// costs no Event writes. Messages are built by Ferry from names and reasons, never from data.
+// costs no Event writes. Messages are built by Ferry from names and reasons, never from data, and
+// pass through redact() all the same.
 import { randomBytes } from "node:crypto";
-import type { KubeClient } from "../kube/client.js";
+import { redact } from "../core/redact.js";
+import type { KubeClient } from "./client.js";
 import type { Logger } from "../ops/logger.js";
 
 export interface EventTarget {
@@ -43,7 +45,7 @@ export class EventRecorder {
           involvedObject: { apiVersion: target.apiVersion, kind: target.kind, namespace: target.namespace, name: target.name, uid: target.uid },
           type,
           reason,
-          message: message.slice(0, 1024),
+          message: redact(message, { maxLength: 1024 }),
           source: { component: "ferry" },
           reportingComponent: "ferry.dev/controller",
           reportingInstance: process.env.HOSTNAME ?? "ferry",

@@ -1,0 +1,93 @@
+// What a full plan pass tells the world: the status subresource of each custom resource that
+// holds rules, Events for problems, conflicts and bad input (on transitions only: an idle
+// cluster costs no write), log lines for bad input, and the engine's metrics.
+import { redact } from "../core/redact.js";
+import type { PlanResult, Rule, RuleError, RuleOrigin, RuleReport } from "../core/types.js";
+import type { KubeClient } from "../kube/client.js";
+import { customResourcePath } from "../kube/collections.js";
+import { EventRecorder, type EventTarget } from "../kube/event-recorder.js";
+import { StatusWriter } from "../kube/status-writer.js";
+import type { Logger } from "../ops/logger.js";
+import type { FerryMetrics } from "../ops/metrics.js";
+import type { ParsedOrigin } from "./rule-index.js";
+
+const originKey = (origin: Pick<RuleOrigin, "kind" | "namespace" | "name">) => `${origin.kind}/${origin.namespace ?? ""}/${origin.name}`;
+
+export class Reporter {
+  private readonly events: EventRecorder;
+  private readonly statuses: StatusWriter;
+  /** The problem (reason) last reported as an Event per rule id. */
+  private readonly reportedProblems = new Map<string, string>();
+
+  constructor(
+    client: KubeClient,
+    private readonly log: Logger,
+    private readonly metrics: FerryMetrics | undefined,
+  ) {
+    // Events of cluster-scoped objects go to `default`, where `kubectl describe` looks for them.
+    this.events = new EventRecorder(client, log, "default");
+    this.statuses = new StatusWriter(client, log, (error) => log.warn({ err: error.message }, "status write failed"));
+  }
+
+  /** Statuses of custom resources, and Events for problems, conflicts and bad input. */
+  report(reports: readonly RuleReport[], errors: readonly RuleError[], origins: Iterable<ParsedOrigin>): void {
+    const byOrigin = new Map<string, RuleReport[]>();
+    for (const report of reports) {
+      const key = originKey(report.rule.origin);
+      const list = byOrigin.get(key);
+      if (list) list.push(report);
+      else byOrigin.set(key, [report]);
+    }
+    const errorsByOrigin = new Map<string, RuleError[]>();
+    for (const error of errors) {
+      const key = originKey(error.origin);
+      errorsByOrigin.set(key, [...(errorsByOrigin.get(key) ?? []), error]);
+      this.events.record({ ...error.origin }, "Warning", error.reason, error.message);
+      this.log.warn({ dialect: error.origin.dialect, kind: error.origin.kind, namespace: error.origin.namespace, name: error.origin.name, reason: error.reason }, redact(error.message, { maxLength: 1024 }));
+    }
+    for (const report of reports) this.reportRule(report);
+    const live = new Set(reports.map((report) => report.rule.id));
+    for (const id of this.reportedProblems.keys()) if (!live.has(id)) this.reportedProblems.delete(id);
+    for (const origin of origins) {
+      if (!origin.resource || !origin.type || !origin.dialect.statusFor) continue;
+      const key = originKey({ kind: origin.resource.kind, namespace: origin.type.namespaced ? origin.resource.metadata.namespace : undefined, name: origin.resource.metadata.name });
+      const status = origin.dialect.statusFor(origin.resource, byOrigin.get(key) ?? [], errorsByOrigin.get(key) ?? []);
+      if (status) this.statuses.update(customResourcePath(origin.type, origin.resource.metadata.namespace, origin.resource.metadata.name), origin.resource, status);
+    }
+  }
+
+  private reportRule(report: RuleReport): void {
+    const target: EventTarget = { ...report.rule.origin };
+    const problem = report.problem && report.problem.reason !== "SourcePending" ? report.problem : undefined;
+    const previous = this.reportedProblems.get(report.rule.id);
+    // A problem that went away is forgotten, so its Event is recorded again if it comes back.
+    if (previous && previous !== problem?.reason) this.events.clear(target, previous);
+    if (problem) {
+      this.events.record(target, "Warning", problem.reason, problem.message);
+      this.reportedProblems.set(report.rule.id, problem.reason);
+    } else {
+      this.reportedProblems.delete(report.rule.id);
+    }
+    for (const outcome of report.outcomes) {
+      if (outcome.state === "Conflict" || outcome.state === "Denied" || outcome.state === "Failed") {
+        this.events.record(target, "Warning", outcome.reason, `${outcome.namespace}/${outcome.name}: ${outcome.message}`);
+      }
+    }
+  }
+
+  /** The engine's metrics after a full pass. */
+  publishMetrics(result: PlanResult, rules: readonly Rule[], passSeconds: number, queueDepth: number): void {
+    const metrics = this.metrics;
+    if (!metrics) return;
+    metrics.reconciles.inc({ controller: "distribution", result: "ok" });
+    metrics.reconcileSeconds.observe({ controller: "distribution" }, passSeconds);
+    metrics.queueDepth.set({ queue: "copies" }, queueDepth);
+    const sum = (field: "desired" | "synced" | "conflicts" | "failed") => result.reports.reduce((total, report) => total + report[field], 0);
+    metrics.copies.set({ state: "desired" }, sum("desired"));
+    metrics.copies.set({ state: "synced" }, sum("synced"));
+    metrics.copies.set({ state: "conflict" }, sum("conflicts"));
+    metrics.copies.set({ state: "failed" }, sum("failed"));
+    metrics.rules.reset();
+    for (const rule of rules) metrics.rules.inc({ dialect: rule.origin.dialect });
+  }
+}

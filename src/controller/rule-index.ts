@@ -1,0 +1,160 @@
+// Rules from everything the dialects read: Secrets and ConfigMaps carrying a dialect's trigger
+// keys, and the dialects' custom resources. Re-parsed only when one of them changed. Bad input
+// never costs copies: an object whose new version yields only errors keeps the rules of its last
+// good version (its Event says why); deleting the object still prunes.
+import { copyName } from "../core/desired-copy.js";
+import { carriesKey } from "../core/key-match.js";
+import { objectKey } from "../core/plan.js";
+import type { ParseResult, Rule, RuleError, SourceKind, SourceObject } from "../core/types.js";
+import type { CustomResource, CustomResourceType, Dialect, DialectContext, SourceMetadata } from "../dialects/dialect.js";
+import { toCustomResource } from "../dialects/input.js";
+import { parseResource, parseSource } from "../dialects/parse.js";
+import type { KubeObject } from "../kube/informer.js";
+import { typeKey, type ObservedState } from "./observed-state.js";
+
+const kinds: SourceKind[] = ["Secret", "ConfigMap"];
+
+/** Objects that are not in the cluster (yet), planned as if they were: `ferry plan -f`. */
+export interface Overlay {
+  sources: SourceObject[];
+  resources: KubeObject[];
+}
+
+/** One parsed input object: its dialect's result, and the custom resource it came from (for its status). */
+export interface ParsedOrigin {
+  result: ParseResult;
+  dialect: Dialect;
+  resource?: CustomResource;
+  type?: CustomResourceType;
+}
+
+export interface RuleIndexOptions {
+  dialects: readonly Dialect[];
+  triggerKeys: readonly string[];
+  ferryNamespace: string;
+  clusterName: string;
+}
+
+export class RuleIndex {
+  private parsed = new Map<string, ParsedOrigin>();
+  private dirty = true;
+  private overlay: Overlay | undefined;
+  private rules: Rule[] = [];
+  private errors: RuleError[] = [];
+  /** Names copies of the current rules take, per kind: an object by any other name is no target. */
+  private copyNames: Record<SourceKind, Set<string>> = { Secret: new Set(), ConfigMap: new Set() };
+
+  constructor(
+    private readonly state: ObservedState,
+    private readonly options: RuleIndexOptions,
+  ) {}
+
+  /** An input of some dialect changed: parse again before the next plan. */
+  markDirty(): void {
+    this.dirty = true;
+  }
+
+  /** Plans with (or, with undefined, without) extra objects; the CLI's `plan -f` compares the two. */
+  setOverlay(overlay: Overlay | undefined): void {
+    this.overlay = overlay;
+    this.dirty = true;
+  }
+
+  get overlaySources(): readonly SourceObject[] {
+    return this.overlay?.sources ?? [];
+  }
+
+  /** The current rules (first of each id) and input errors. */
+  current(): { rules: Rule[]; errors: RuleError[] } {
+    if (this.dirty) this.parseAll();
+    return { rules: this.rules, errors: this.errors };
+  }
+
+  /** Every parsed input object (for the statuses of custom resources). */
+  origins(): Iterable<ParsedOrigin> {
+    return this.parsed.values();
+  }
+
+  /** Could a copy of some rule be named `name`? Changes of objects by other names decide nothing. */
+  isCopyName(kind: SourceKind, name: string): boolean {
+    return this.copyNames[kind].has(name);
+  }
+
+  /** Does a Secret/ConfigMap carry a key some dialect reads? */
+  carriesTriggerKeys(record: { labels: Record<string, string>; annotations: Record<string, string> } | undefined): boolean {
+    return record !== undefined && carriesKey(record, this.options.triggerKeys);
+  }
+
+  private context(): DialectContext {
+    return {
+      ferryNamespace: this.options.ferryNamespace,
+      clusterName: this.options.clusterName,
+      lookupSource: (kind, namespace, name) => {
+        const record = this.state.object(kind, `${namespace}/${name}`);
+        return record ? { kind, namespace, name, uid: record.uid, resourceVersion: record.resourceVersion, labels: record.labels, annotations: record.annotations } : undefined;
+      },
+      lookupCustomResource: (type, namespace, name) => {
+        const object = this.state.resources.get(typeKey(type))?.informer.store.get(namespace ? `${namespace}/${name}` : name);
+        return object ? toCustomResource(object) : undefined;
+      },
+    };
+  }
+
+  /** Re-runs every dialect over the objects that carry their keys, and over their custom resources. */
+  private parseAll(): void {
+    const context = this.context();
+    const parsed = new Map<string, ParsedOrigin>();
+    const overlaid = new Set(this.overlaySources.map((o) => objectKey(o.kind, o.namespace, o.name)));
+    for (const kind of kinds) {
+      const records = [...[...this.state.sourceCandidates(kind)].filter((r) => !overlaid.has(objectKey(kind, r.namespace, r.name))), ...this.overlaySources.filter((o) => o.kind === kind)];
+      for (const record of records) {
+        if (!carriesKey(record, this.options.triggerKeys)) continue;
+        const meta: SourceMetadata = { kind, namespace: record.namespace, name: record.name, uid: record.uid, resourceVersion: record.resourceVersion, labels: record.labels, annotations: record.annotations };
+        for (const dialect of this.options.dialects) {
+          if (!dialect.fromSource || !carriesKey(record, dialect.triggerKeys)) continue;
+          parsed.set(`${dialect.name}|${kind}/${record.namespace}/${record.name}`, { dialect, result: parseSource(dialect, meta, context) });
+        }
+      }
+    }
+    for (const { type, dialects, informer } of this.state.resources.values()) {
+      const extra = (this.overlay?.resources ?? []).filter((o) => o.apiVersion === `${type.group}/${type.version}` && o.kind === type.kind);
+      const extraKeys = new Set(extra.map((o) => `${o.metadata.namespace ?? ""}/${o.metadata.name}`));
+      const objects = [...[...informer.store.values()].filter((o) => !extraKeys.has(`${o.metadata.namespace ?? ""}/${o.metadata.name}`)), ...extra];
+      for (const object of objects) {
+        const resource = toCustomResource(object);
+        for (const dialect of dialects) {
+          if (!dialect.fromCustomResource) continue;
+          parsed.set(`${dialect.name}|${typeKey(type)}/${resource.metadata.namespace ?? ""}/${resource.metadata.name}`, { dialect, resource, type, result: parseResource(dialect, resource, context) });
+        }
+      }
+    }
+    for (const [key, origin] of parsed) {
+      const previous = this.parsed.get(key);
+      if (origin.result.rules.length === 0 && origin.result.errors.length > 0 && previous && previous.result.rules.length > 0) {
+        parsed.set(key, { ...origin, result: { rules: previous.result.rules, errors: origin.result.errors } });
+      }
+    }
+    this.parsed = parsed;
+    this.dirty = false;
+    this.collect();
+  }
+
+  private collect(): void {
+    const rules: Rule[] = [];
+    const errors: RuleError[] = [];
+    const seen = new Set<string>();
+    for (const { result } of this.parsed.values()) {
+      for (const rule of result.rules) {
+        if (seen.has(rule.id)) continue;
+        seen.add(rule.id);
+        rules.push(rule);
+      }
+      errors.push(...result.errors);
+    }
+    const names: Record<SourceKind, Set<string>> = { Secret: new Set(), ConfigMap: new Set() };
+    for (const rule of rules) names[rule.source.kind].add(copyName(rule));
+    this.rules = rules;
+    this.errors = errors;
+    this.copyNames = names;
+  }
+}

@@ -1,0 +1,93 @@
+// Sources read in full, only when a rule refers to them: the watches keep Secrets as metadata, so
+// a rule's source is fetched once and again only when its resourceVersion moves. A failed read is
+// retried with backoff (never given up, never hot); sources no rule refers to are forgotten.
+import { objectKey, type SourceState } from "../core/plan.js";
+import type { ObservedObject, Rule, SourceKind, SourceObject } from "../core/types.js";
+import type { KubeClient } from "../kube/client.js";
+import { objectPath } from "../kube/copy-writer.js";
+import type { KubeObject } from "../kube/informer.js";
+import { sourceObject } from "../kube/observed-records.js";
+import type { Logger } from "../ops/logger.js";
+import type { ObservedState } from "./observed-state.js";
+
+export class SourceReader {
+  private readonly sources = new Map<string, SourceState>();
+  private readonly loading = new Set<string>();
+  private readonly retries = new Map<string, { failures: number; at: number }>();
+
+  constructor(
+    private readonly client: KubeClient,
+    private readonly state: ObservedState,
+    private readonly log: Logger,
+    /** A read finished (or will be retried): plan again. */
+    private readonly loaded: () => void,
+  ) {}
+
+  /** A Secret/ConfigMap changed; true when it is a source some rule uses (it is read again if it moved). */
+  changed(kind: SourceKind, storeKey: string, current: ObservedObject | undefined): boolean {
+    const key = `${kind}/${storeKey}`;
+    const known = this.sources.get(key);
+    if (known === undefined) return false;
+    if (!current) this.sources.set(key, "missing");
+    else if (known === "missing" || (typeof known === "object" && known.resourceVersion !== current.resourceVersion)) this.load(kind, key);
+    return true;
+  }
+
+  /** The state of every rule's source for plan(); objects of the overlay stand in for the cluster's. */
+  states(rules: readonly Rule[], overlay: readonly SourceObject[]): Map<string, SourceState> {
+    const states = new Map<string, SourceState>();
+    for (const rule of rules) {
+      if (rule.source.inline) continue;
+      const key = objectKey(rule.source.kind, rule.source.namespace, rule.source.name);
+      if (states.has(key)) continue;
+      const overlaid = overlay.find((o) => objectKey(o.kind, o.namespace, o.name) === key);
+      if (overlaid) {
+        states.set(key, overlaid);
+        continue;
+      }
+      const storeKey = `${rule.source.namespace}/${rule.source.name}`;
+      // A rule may name one of our copies as its source (refused as SourceIsCopy once read).
+      const meta = this.state.object(rule.source.kind, storeKey) ?? this.state.copy(rule.source.kind, storeKey);
+      let state = this.sources.get(key);
+      if (!meta) state = "missing";
+      else if (state === undefined || state === "missing" || state === "unknown" || state.resourceVersion !== meta.resourceVersion) {
+        this.load(rule.source.kind, key);
+        if (state === undefined || state === "missing") state = "unknown";
+      }
+      this.sources.set(key, state);
+      states.set(key, state);
+    }
+    // Forget sources no rule refers to any more.
+    for (const key of this.sources.keys()) {
+      if (!states.has(key) && !this.loading.has(key)) {
+        this.sources.delete(key);
+        this.retries.delete(key);
+      }
+    }
+    return states;
+  }
+
+  private load(kind: SourceKind, key: string): void {
+    const retry = this.retries.get(key);
+    if (this.loading.has(key) || (retry && retry.at > Date.now())) return;
+    this.loading.add(key);
+    const [, namespace, name] = key.split("/") as [string, string, string];
+    this.client
+      .getOptional<KubeObject>(objectPath(kind, namespace, name))
+      .then((object) => {
+        this.sources.set(key, object ? sourceObject(kind, object) : "missing");
+        this.retries.delete(key);
+      })
+      .catch((error: Error) => {
+        const failures = (this.retries.get(key)?.failures ?? 0) + 1;
+        const wait = Math.min(30_000, 250 * 2 ** Math.min(failures, 7));
+        this.retries.set(key, { failures, at: Date.now() + wait });
+        setTimeout(() => this.loaded(), wait + 10).unref();
+        if (failures === 1 || failures % 10 === 0) this.log.warn({ source: key, failures, err: error.message }, "could not read source");
+      })
+      .finally(() => {
+        this.loading.delete(key);
+        this.loaded();
+      });
+  }
+}

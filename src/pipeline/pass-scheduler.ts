@@ -1,0 +1,111 @@
+// When to plan, for every planner in Ferry. What an event can change decides what is planned:
+// - a rule, source, custom resource, failure or (re)list: a full pass, throttled (it starts at
+//   least twice its last duration, at most 250 ms, after the previous one ended, so planning never
+//   starves writing, while one event after a quiet spell is planned at once); a full pass also
+//   publishes the reports;
+// - a namespace, or an object at a possible target in it: a pass over that namespace only, at
+//   once (if the planner has one); the full pass for the reports follows later;
+// - the landing of a planned write: nothing to decide; the reports are refreshed when the writes
+//   drain, and at least every second meanwhile.
+import type { Logger } from "../ops/logger.js";
+
+export interface PassSchedulerOptions {
+  /** Plans everything and publishes reports; false when it could not plan yet (e.g. caches not synced). */
+  full(): boolean;
+  /** Plans these namespaces only (omit for planners that always plan in full). */
+  focused?(namespaces: ReadonlySet<string>): void;
+  /** Writes are queued or running: reports would be behind them. */
+  busy(): boolean;
+  logger: Logger;
+}
+
+export class PassScheduler {
+  private fullTimer: NodeJS.Timeout | undefined;
+  private fullDueAt = 0;
+  private focusTimer: NodeJS.Timeout | undefined;
+  private readonly dirty = new Set<string>();
+  private lastPassEnd = 0;
+  /** Duration of the last full pass (ms). */
+  private lastPassMs = 0;
+  /** Writes landed since the last full pass: the reports are behind, the actions are not. */
+  private reportsStale = false;
+  private stopped = false;
+  /** Full passes run so far. */
+  passes = 0;
+
+  constructor(private readonly options: PassSchedulerOptions) {}
+
+  /** Asks for a full pass soon; many requests in a burst make one pass. */
+  requestFull(): void {
+    this.schedule(Math.max(Date.now() + 5, this.lastPassEnd + Math.min(250, this.lastPassMs * 2)));
+  }
+
+  /** Something in this namespace changed that only its own targets depend on: plan it on its own, now. */
+  requestNamespace(namespace: string): void {
+    if (this.stopped) return;
+    if (!this.options.focused) return this.requestFull();
+    this.dirty.add(namespace);
+    this.reportsStale = true;
+    this.schedule(this.reportRefreshAt());
+    this.focusTimer ??= setTimeout(() => {
+      this.focusTimer = undefined;
+      const only = new Set(this.dirty);
+      this.dirty.clear();
+      this.guarded(() => this.options.focused!(only));
+    }, 2);
+  }
+
+  /** A planned write landed: nothing new to decide; refresh the reports when the writes drain (or within a second). */
+  confirm(): void {
+    this.reportsStale = true;
+    if (!this.options.busy()) this.requestFull();
+    else this.schedule(this.reportRefreshAt());
+  }
+
+  /** The writes drained: reports behind them are refreshed now. */
+  drained(): void {
+    if (this.reportsStale) this.requestFull();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.fullTimer) clearTimeout(this.fullTimer);
+    if (this.focusTimer) clearTimeout(this.focusTimer);
+  }
+
+  /** When a full pass that only refreshes reports may run: not before the writes it reports on are sent, at most every second. */
+  private reportRefreshAt(): number {
+    return Math.max(Date.now() + Math.max(100, this.lastPassMs * 2), this.lastPassEnd + Math.max(1000, this.lastPassMs * 10));
+  }
+
+  private schedule(at: number): void {
+    if (this.stopped || (this.fullTimer && this.fullDueAt <= at)) return;
+    if (this.fullTimer) clearTimeout(this.fullTimer);
+    this.fullDueAt = at;
+    this.fullTimer = setTimeout(() => {
+      this.fullTimer = undefined;
+      this.guarded(() => this.runFull());
+    }, Math.max(0, at - Date.now()));
+  }
+
+  private runFull(): void {
+    if (this.stopped) return;
+    const started = process.hrtime.bigint();
+    if (!this.options.full()) return;
+    // This pass covered every namespace and refreshed every report.
+    this.dirty.clear();
+    this.reportsStale = false;
+    this.passes++;
+    this.lastPassMs = Number(process.hrtime.bigint() - started) / 1e6;
+    this.lastPassEnd = Date.now();
+  }
+
+  /** A pass that throws is a bug; it is logged and must not take the process down. */
+  private guarded(pass: () => void): void {
+    try {
+      pass();
+    } catch (error) {
+      this.options.logger.error({ err: (error as Error).message, stack: (error as Error).stack }, "plan pass failed");
+    }
+  }
+}
