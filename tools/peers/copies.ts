@@ -1,8 +1,9 @@
 // Makes a peer tool write its copies on a cluster and dumps them exactly as written, to check the
 // marks table of the cutover work (issue 16) against the real binaries: for each peer, sources
 // with the peer's annotations (push and pull where the tool has both, one pre-existing unrelated
-// object where a target is taken), then one source rotation, then deletion of some sources; every source and copy is dumped with
-// `kubectl get -o yaml --show-managed-fields` after each phase (nothing stripped; all values are dummies).
+// object where a target is taken), then one source rotation, then deletion of some sources. Every
+// source and copy is dumped with `kubectl get -o yaml --show-managed-fields` after each phase
+// (nothing stripped; all values are dummies).
 //
 //   npx tsx tools/peers/copies.ts replicator|config-syncer --kubeconfig PATH --out DIR [--no-start]
 //
