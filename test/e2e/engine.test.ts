@@ -298,7 +298,7 @@ test("an idle cluster and a restart while in sync cost zero writes", async (t) =
   assert.ok(after.every((o) => o?.metadata.labels?.[RULE_LABEL]));
 });
 
-test("bad input never costs copies: an invalid edit keeps the last good rule and says why in an Event", async (t) => {
+test("bad input never costs copies: an invalid edit holds the copies (neither updated nor pruned) and says why in Events", async (t) => {
   await startTestFerry(t);
   const src = await createNamespace(t, "src");
   const env = uniqueName("env");
@@ -307,6 +307,7 @@ test("bad input never costs copies: an invalid edit keeps the last good rule and
   const copy = await waitForObject("Secret", a, "kept");
   await patchObject("Secret", src, "kept", { metadata: { annotations: { "ferry.dev/sync-to-selector": "env in (unclosed" } } });
   await waitFor(async () => (await eventsFor(src, "kept")).some((e) => e.reason === "InvalidSelector"), { timeoutMs: 30_000, description: "InvalidSelector Event" });
+  await waitFor(async () => (await eventsFor(src, "kept")).some((e) => e.reason === "CopiesHeld" && /^1 copy /.test(e.message)), { timeoutMs: 30_000, description: "CopiesHeld Event" });
   const after = await getObject("Secret", a, "kept");
   assert.equal(after?.metadata.resourceVersion, copy.metadata.resourceVersion, "the copy was neither deleted nor rewritten");
   await deleteObject("Secret", src, "kept");
