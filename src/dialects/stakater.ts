@@ -5,8 +5,10 @@
 // which Ferry does not do. The Template itself asks for nothing. A TemplateGroupInstance
 // (cluster-scoped: spec.template, spec.selector, spec.sync) copies every mapped object into the
 // namespaces its label selector matches; a TemplateInstance (namespaced: spec.template,
-// spec.sync) copies them into its own namespace. Both are administrator rules: the source was
-// authorised by the administrator's cluster-scoped Template.
+// spec.sync) copies them into its own namespace. A TemplateGroupInstance is an administrator's
+// rule (only an administrator creates cluster-scoped objects); a TemplateInstance is a tenant's
+// (whoever may edit its namespace creates it), so the consent policy applies to it: under strict,
+// its namespace must accept copies from the mapped object's namespace.
 //
 // spec.sync: false means, in MTO, "render once, do not follow later changes". Ferry keeps copies
 // current either way; the value is read but not acted on (see docs/dialects.md).
@@ -38,8 +40,8 @@ export const STAKATER_TEMPLATE_INSTANCE: CustomResourceType = {
   namespaced: true,
 };
 
-/** Every instance uses a Template, which is cluster-scoped: an administrator named its sources. */
-const SCOPES = { Template: "administrator", TemplateGroupInstance: "administrator", TemplateInstance: "administrator" } as const satisfies Record<string, RuleScope>;
+/** Who authors each kind: cluster-scoped objects are an administrator's, a namespaced TemplateInstance a tenant's. */
+const SCOPES = { Template: "administrator", TemplateGroupInstance: "administrator", TemplateInstance: "tenant" } as const satisfies Record<string, RuleScope>;
 
 interface Mapping {
   kind: SourceKind;
