@@ -116,6 +116,7 @@ export class Engine {
       signal: options.writeSignal,
       metrics: executorMetrics(options.metrics, "copies"),
       onFailuresChanged: () => this.scheduler.requestFull(),
+      namespaceTerminating: (namespace) => this.state.namespaces.store.get(namespace)?.terminating === true,
       onDrained: () => this.scheduler.drained(),
     });
     if (!options.dryRun) this.executor.connect(client);
