@@ -82,16 +82,17 @@ test("a namespace held in Terminating: Ferry writes nothing there, reports Names
   assert.deepEqual(finalizersOf(await getObject("Secret", other, "db")), []);
   assert.deepEqual(finalizersOf(await getResource(path)), []);
 
-  // The holder lets go: the namespace goes, and with it the outcome.
+  // The holder lets go: the namespace goes; the rule, which names it, now reports it missing.
   await kube.request("PATCH", `/api/v1/namespaces/${doomed}/configmaps/holder`, { body: { metadata: { finalizers: null } }, contentType: "application/merge-patch+json" });
   await waitFor(async () => (await kube.getOptional(`/api/v1/namespaces/${doomed}`)) === undefined, { timeoutMs: 60_000, description: `namespace ${doomed} gone` });
-  await waitFor(
+  const gone = await waitFor(
     async () => {
       const current = (await getResource(path))?.status as Status | undefined;
-      return current && !current.failingTargets?.some((target) => target.namespace === doomed) && current.failed === 0 ? true : undefined;
+      return current?.failingTargets?.some((target) => target.namespace === doomed && target.state === "NamespaceNotFound") ? current : undefined;
     },
-    { timeoutMs: 30_000, description: "the terminated namespace is no longer reported" },
+    { timeoutMs: 30_000, description: "the deleted namespace reported as NamespaceNotFound" },
   );
+  assert.equal(gone.failed, 0);
 });
 
 test("a create that races the namespace's deletion (403: being terminated) is not a failure and is not retried", async (t) => {
