@@ -79,6 +79,7 @@ test("rotation without restart: changing registry-creds-dockerhub updates every 
   // What a restart would change: a restarted Ferry (or a restarted watch) lists its collections
   // again, which the apiserver counts; the same watches keep running without one.
   const listsBefore = await apiserverLists();
+  assert.ok((listsBefore.secrets ?? 0) > 0 && (listsBefore.namespaces ?? 0) > 0, `the apiserver counts Ferry's lists: ${JSON.stringify(listsBefore)}`);
   const changedAt = Date.now();
   await patchObject("Secret", ns, "registry-creds-dockerhub", { data: { DOCKER_PASSWORD: b64("after-rotation") } });
   for (const target of targets) await waitForObject("Secret", target, "dockerhub-secret", (o) => logins(o)[hub]?.password === "after-rotation", 10_000);
