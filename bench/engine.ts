@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { pino } from "pino";
 import { startFerry, type RunningFerry } from "../src/cli/run.js";
 import { LocalControlPlane } from "../src/controlplane/local-control-plane.js";
-import { managedSelector } from "../src/core/marks.js";
+import { MANAGED_BY_LABEL, SOURCE_CLUSTER_LABEL, managedSelector } from "../src/core/marks.js";
 import { KubeClient } from "../src/kube/client.js";
 import { waitFor } from "../src/util/wait-for.js";
 import { imageNodeFlags } from "./image-node-flags.js";
@@ -321,14 +321,15 @@ async function main(): Promise<void> {
     await waitFor(() => allSynced(rules, n + options.newNamespaces), { timeoutMs: 600_000, intervalMs: 50, description: "rules in sync with new namespaces" });
 
     // Idle window with everything in sync but a share of the targets in conflict: their copies
-    // lose Ferry's managed-by label, so they are unmanaged objects that Ferry reports (status,
-    // one Event per rule) and leaves alone. Conflicts must cost no writes either, Events included.
+    // lose Ferry's managed-by and source-cluster labels, so they are unmanaged objects that Ferry
+    // reports (status, one Event per rule) and leaves alone. Conflicts must cost no writes
+    // either, Events included.
     const idleTargets = (n + options.newNamespaces) * rules.length + wide.length;
     const conflictNamespaces = bench.slice(0, Math.min(bench.length, Math.round((options.idleConflictShare * idleTargets) / rules.length)));
     const conflictTargets = conflictNamespaces.flatMap((ns) => rules.map((name) => `/api/v1/namespaces/${ns}/secrets/${name}`));
     log(`idle: ${conflictTargets.length} of ${idleTargets} targets in conflict`);
     await parallel(conflictTargets, c, (path) =>
-      client.request("PATCH", path, { body: { metadata: { labels: { "app.kubernetes.io/managed-by": null } } }, contentType: "application/merge-patch+json" }),
+      client.request("PATCH", path, { body: { metadata: { labels: { [MANAGED_BY_LABEL]: null, [SOURCE_CLUSTER_LABEL]: null } } }, contentType: "application/merge-patch+json" }),
     );
     engine().trigger();
     const conflicts = () => engine().reports().reports.reduce((sum, r) => sum + r.conflicts, 0);
