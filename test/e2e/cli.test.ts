@@ -82,7 +82,7 @@ test("like kubectl: --context picks the context, -n the namespace to look at (de
   // The current context reaches no cluster; context `local` is the cluster, with namespace `mine`.
   const kubeconfig = join(mkdtempSync(join(tmpdir(), "ferry-contexts-")), "kubeconfig");
   writeFileSync(kubeconfig, kubeConfigWithContexts(await adminClient(), mine).exportConfig());
-  const cli = (...args: string[]) => ferryWith(kubeconfig, "--context", "local", "--ferry-namespace", "ferry-system", ...args);
+  const cli = (command: string, ...args: string[]) => ferryWith(kubeconfig, command, "--context", "local", "--ferry-namespace", "ferry-system", ...args);
   const ruleNames = async (...args: string[]) => (JSON.parse(await cli("status", "-o", "json", ...args)) as { rules: Array<{ rule: string }> }).rules.map((r) => r.rule);
   const ours = `Secret/${mine}/${name}-mine`;
   const others = `Secret/${theirs}/${name}-theirs`;

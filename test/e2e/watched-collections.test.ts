@@ -43,7 +43,7 @@ async function watchedBy(args: string[]): Promise<Set<string>> {
   const marker = (events: AuditEvent[]) => events.find((e) => e.verb === "create" && e.objectRef?.resource === "namespaces" && e.objectRef.name === namespace);
   // The admin's name, from the test's own request: Ferry runs with the same kubeconfig.
   const created = await waitFor(() => marker(plane.auditEvents()), { timeoutMs: 10_000, description: "the namespace's creation in the audit log" });
-  const ferry = await startFerryProcess(plane.kubeconfigPath, join(plane.dir, `${namespace}.log`), ["--namespace", namespace, "--cluster-name", "local", ...args]);
+  const ferry = await startFerryProcess(plane.kubeconfigPath, join(plane.dir, `${namespace}.log`), ["--ferry-namespace", namespace, "--cluster-name", "local", ...args]);
   await ferry.kill("SIGTERM");
   const events = plane.auditEvents();
   const start = events.indexOf(marker(events)!);
