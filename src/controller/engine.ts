@@ -126,7 +126,7 @@ export class Engine {
       busy: () => this.executor.busy,
       logger: log,
     });
-    this.reporter = new Reporter(client, log, options.metrics);
+    this.reporter = new Reporter(client, log, options.metrics, options.mayWrite);
   }
 
   /** The namespaces watch (tests force a relist with it). */
@@ -146,6 +146,7 @@ export class Engine {
     this.stopped = true;
     this.scheduler.stop();
     this.executor.stop();
+    this.reporter.stop();
     // Shared informers are the composition root's to stop; the engine's own are its own.
     if (!this.options.informers) await this.informers.stop();
   }

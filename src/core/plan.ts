@@ -112,14 +112,15 @@ export function plan(input: PlanInput): PlanResult {
   const reports: RuleReport[] = [];
   /** Rules whose copies must be left alone this round (source not read yet). */
   const holding = new Set<string>();
-  const liveRules = new Map<string, Rule>();
+  /** Each live rule with its report, by rule label (the prune loop looks rules up per copy). */
+  const liveRules = new Map<string, { rule: Rule; report: RuleReport }>();
   const held = new HeldOrigins(input.held ?? []);
   const heldCount = new HeldCount();
 
   for (const rule of rules) {
     const report: RuleReport = { rule, desired: 0, synced: 0, conflicts: 0, failed: 0, outcomes: [] };
     reports.push(report);
-    liveRules.set(ruleLabel(rule), rule);
+    liveRules.set(ruleLabel(rule), { rule, report });
     let content: InlineContent | undefined = rule.source.inline;
     if (!content) {
       const state = input.sources.get(objectKey(rule.source.kind, rule.source.namespace, rule.source.name)) ?? "unknown";
@@ -239,8 +240,9 @@ export function plan(input: PlanInput): PlanResult {
     if (observed.labels[PULL_LABEL] === "true") continue;
     const owner = observed.labels[RULE_LABEL]!;
     if (holding.has(owner)) continue;
-    const rule = liveRules.get(owner);
-    if (rule && !rule.prune && !reports.find((r) => r.rule === rule)?.problem) continue;
+    const live = liveRules.get(owner);
+    const rule = live?.rule;
+    if (rule && !rule.prune && !live.report.problem) continue;
     if (input.namespaces.get(observed.namespace)?.terminating) continue;
     actions.push({
       type: "delete",

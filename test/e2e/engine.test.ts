@@ -14,6 +14,8 @@ import {
   deleteObject,
   deleteResource,
   eventsFor,
+  eventsSettled,
+  eventWrites,
   getObject,
   getResource,
   patchObject,
@@ -22,6 +24,7 @@ import {
   waitForGone,
   waitForObject,
 } from "../support/ferry.js";
+import type { RunningFerry } from "../../src/cli/run.js";
 
 const clusterDistributions = "/apis/ferry.dev/v1alpha1/clusterdistributions";
 const distributions = (ns: string) => `/apis/ferry.dev/v1alpha1/namespaces/${ns}/distributions`;
@@ -292,14 +295,38 @@ test("protected namespaces get copies only from a ClusterDistribution that names
   await waitForGone("Secret", other, name);
 });
 
-test("an idle cluster and a restart while in sync cost zero writes", async (t) => {
+test("an idle cluster and a restart while in sync cost zero writes, Events included, with conflicts present", async (t) => {
   const first = await startTestFerry(t);
   const src = await createNamespace(t, "src");
   const targets = [await createNamespace(t, "a"), await createNamespace(t, "b"), await createNamespace(t, "c")];
-  await createSecret(src, "steady", { v: "1" }, { annotations: { "ferry.dev/sync-to": targets.join(",") } });
+  // Two more targets hold unmanaged objects of the copy's name: conflicts, reported by Events.
+  const taken = [await createNamespace(t, "d"), await createNamespace(t, "e")];
+  for (const ns of taken) await createSecret(ns, "steady", { v: "theirs" });
+  await createSecret(src, "steady", { v: "1" }, { annotations: { "ferry.dev/sync-to": [...targets, ...taken].join(",") } });
   for (const ns of targets) await waitForObject("Secret", ns, "steady");
+  await waitFor(
+    async () => {
+      const events = (await eventsFor(src, "steady")).filter((e) => e.reason === "UnmanagedObjectExists");
+      return taken.every((ns) => events.some((e) => e.message.includes(`${ns}/steady`)));
+    },
+    { timeoutMs: 30_000, description: "UnmanagedObjectExists Events naming both taken targets" },
+  );
   await first.engine.idle();
+  await eventsSettled(t);
   const copies = await Promise.all(targets.map((ns) => getObject("Secret", ns, "steady")));
+  const events = await eventWrites(src, "steady", "UnmanagedObjectExists");
+
+  // Idle: a relist of every namespace and the full pass after it write nothing, Events included.
+  const copyWrites = async (ferry: RunningFerry) => (await ferry.metrics.writes.get()).values.reduce((sum, v) => sum + v.value, 0);
+  const idleWrites = await copyWrites(first);
+  let idlePasses = 0;
+  first.engine.onPlanned = () => idlePasses++;
+  first.engine.namespaces.requestRelist();
+  await waitFor(() => idlePasses >= 1, { timeoutMs: 30_000, description: "a plan pass after the relist" });
+  await first.engine.idle();
+  await eventsSettled(t);
+  assert.equal(await copyWrites(first), idleWrites, "no copy writes while idle");
+  assert.deepEqual(await eventWrites(src, "steady", "UnmanagedObjectExists"), events, "no Event writes while idle");
   await first.stop();
 
   const second = await startTestFerry(t);
@@ -309,11 +336,12 @@ test("an idle cluster and a restart while in sync cost zero writes", async (t) =
   second.engine.namespaces.requestRelist();
   await waitFor(() => passes >= 2, { timeoutMs: 30_000, description: "plan passes after relist" });
   await second.engine.idle();
-  const writes = (await second.metrics.writes.get()).values.reduce((sum, v) => sum + v.value, 0);
-  assert.equal(writes, 0, "no writes after a restart while in sync");
+  await eventsSettled(t);
+  assert.equal(await copyWrites(second), 0, "no writes after a restart while in sync");
   const after = await Promise.all(targets.map((ns) => getObject("Secret", ns, "steady")));
   assert.deepEqual(after.map((o) => o?.metadata.resourceVersion), copies.map((o) => o?.metadata.resourceVersion));
   assert.ok(after.every((o) => o?.metadata.labels?.[RULE_LABEL]));
+  assert.deepEqual(await eventWrites(src, "steady", "UnmanagedObjectExists"), events, "no Event writes after a restart: the standing Events already say it");
 });
 
 test("bad input never costs copies: an invalid edit holds the copies (neither updated nor pruned) and says why in Events", async (t) => {

@@ -27,7 +27,7 @@ const ferryNeeds: Access[] = [
   ...["get", "list", "watch", "create", "update", "patch", "delete"].map((verb) => ({ verb, group: "", resource: "secrets" })),
   ...["get", "list", "watch", "create", "update", "delete"].map((verb) => ({ verb, group: "", resource: "configmaps" })),
   ...["list", "watch", "patch"].map((verb) => ({ verb, group: "", resource: "serviceaccounts" })),
-  { verb: "create", group: "", resource: "events" },
+  ...["create", "list"].map((verb) => ({ verb, group: "", resource: "events" })),
   ...["distributions", "clusterdistributions", "registrycredentials"].flatMap((resource) => [
     ...["list", "watch"].map((verb) => ({ verb, group: "ferry.dev", resource })),
     { verb: "patch", group: "ferry.dev", resource, subresource: "status" },
@@ -48,6 +48,7 @@ const seedLacks = [
   "list serviceaccounts",
   "watch serviceaccounts",
   "create events",
+  "list events",
   "list distributions.ferry.dev",
   "watch distributions.ferry.dev",
   "patch distributions.ferry.dev/status",
