@@ -1,39 +1,18 @@
 #!/usr/bin/env bash
 # Installs crane (go-containerregistry's daemonless image tool, pinned) from the Go module proxy into
-# the cache outside the repository and prints the path of the binary on its last line. A second run
-# is a no-op. `npm run image` assembles the image with it and the image test reads the tarball back
-# with it; CI runs it. Set FERRY_CRANE to use a crane from elsewhere instead.
+# the cache outside the repository and prints the path of the binary on its last line
+# (tools/go/install-tool.sh). `npm run image` assembles the image with it and the image test reads
+# the tarball back with it; CI runs it. Set FERRY_CRANE to use a crane from elsewhere instead.
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../go/install-tool.sh"
 
 CRANE_MODULE="github.com/google/go-containerregistry"
-CRANE_VERSION="${FERRY_CRANE_VERSION:-v0.22.1}"
+TOOL=crane TOOL_VERSION="${FERRY_CRANE_VERSION:-v0.22.1}" TOOL_OVERRIDE="${FERRY_CRANE:-}"
 
-if [[ -n "${FERRY_CRANE:-}" ]]; then
-  echo "${FERRY_CRANE}"
-  exit 0
-fi
+tool_check() { [[ "$("$1" version)" == "${TOOL_VERSION}" ]] && echo "crane ${TOOL_VERSION}"; }
 
-cache="${XDG_CACHE_HOME:-${HOME}/.cache}/ferry/crane/${CRANE_VERSION}"
-bin="${cache}/bin/crane"
-if [[ -x "${bin}" ]] && [[ "$("${bin}" version 2>/dev/null)" == "${CRANE_VERSION}" ]]; then
-  echo "${bin}"
-  exit 0
-fi
+tool_build() {
+  go install -trimpath -ldflags "-s -w -X ${CRANE_MODULE}/cmd/crane/cmd.Version=${TOOL_VERSION}" "${CRANE_MODULE}/cmd/crane@${TOOL_VERSION}"
+}
 
-command -v go >/dev/null || { echo "tools/image/install-crane.sh: go is required to build crane from the Go module proxy" >&2; exit 1; }
-mkdir -p "${cache}/bin"
-# Build into a temporary directory and move the binary in place, so an interrupted build never
-# leaves a half-written binary that the check above would trust.
-tmp="$(mktemp -d)"
-trap 'rm -rf "${tmp}"' EXIT
-echo "building crane ${CRANE_VERSION} from the Go module proxy (first time only)" >&2
-export GOTOOLCHAIN=local GOFLAGS=-buildvcs=false
-(
-  cd "${tmp}"
-  CGO_ENABLED=0 GOBIN="${tmp}" go install -trimpath \
-    -ldflags "-s -w -X ${CRANE_MODULE}/cmd/crane/cmd.Version=${CRANE_VERSION}" \
-    "${CRANE_MODULE}/cmd/crane@${CRANE_VERSION}" >&2
-)
-mv -f "${tmp}/crane" "${bin}"
-"${bin}" version >&2
-echo "${bin}"
+install_go_tool
