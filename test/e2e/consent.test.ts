@@ -66,7 +66,7 @@ async function consentWorld(t: TestContext) {
   // a Secret of the administrator's namespace (a TemplateInstance is a tenant's way to ask for it).
   await createSecret(b, "pull-src", { v: "b-data" }, { annotations: { [replicator("replication-allowed")]: "true", [replicator("replication-allowed-namespaces")]: a } });
   await createSecret(b, "reflect-src", { v: "b-data" }, { annotations: { [reflector("reflection-allowed")]: "true", [reflector("reflection-allowed-namespaces")]: a } });
-  await createSecret(shared, "ti-src", { v: "shared" });
+  await createSecret(shared, "ti-src", { v: "ti-shared-value" });
   const template = uniqueName("consent-tpl");
   await kube.request("POST", `${STAKATER}/templates`, {
     body: { apiVersion: "tenantoperator.stakater.com/v1alpha1", kind: "Template", metadata: { name: template }, resources: { resourceMappings: { secrets: [{ name: "ti-src", namespace: shared }] } } },
@@ -164,7 +164,7 @@ test("guarded policy (the default): the same tenant inputs work as their formats
   await tenantAsksEverything(world);
   await createSecret(a, "by-protected", { v: "1" }, { annotations: { "ferry.dev/sync-to": "kube-system,ferry-system,kube-public" } }, tenant);
   for (const ns of [b, welcoming]) for (const name of pushed) await waitForObject("Secret", ns, name);
-  await waitForObject("Secret", a, "ti-src", (o) => secretValue(o, "v") === "shared");
+  await waitForObject("Secret", a, "ti-src", (o) => secretValue(o, "v") === "ti-shared-value");
   for (const pull of ["replicator-pull", "reflector-pull"]) await waitForObject("Secret", a, pull, (o) => secretValue(o, "v") === "b-data");
   await waitForEvent(a, "by-mwsync", "NotInFerryNamespace");
   for (const ns of ["kube-system", "ferry-system", "kube-public"]) assert.equal(await getObject("Secret", ns, "by-protected"), undefined, ns);

@@ -151,7 +151,7 @@ test("an unmanaged object with the copy's name is never touched under skip; conf
   const src = await createNamespace(t, "src");
   const a = await createNamespace(t, "a");
   await createSecret(src, "shared", { v: "from-source" });
-  const theirs = await createSecret(a, "shared", { v: "theirs" });
+  const theirs = await createSecret(a, "shared", { v: "their-own-value" });
   const name = uniqueName("cd");
   await createResource(clusterDistributions, {
     apiVersion: "ferry.dev/v1alpha1",
@@ -174,7 +174,7 @@ test("an unmanaged object with the copy's name is never touched under skip; conf
   });
   const untouched = await getObject("Secret", a, "shared");
   assert.equal(untouched?.metadata.resourceVersion, theirs.metadata.resourceVersion);
-  assert.equal(secretValue(untouched!, "v"), "theirs");
+  assert.equal(secretValue(untouched!, "v"), "their-own-value");
 
   const kube = await adminClient();
   await kube.request("PATCH", `${clusterDistributions}/${name}`, { body: { spec: { conflict: "overwrite" } }, contentType: "application/merge-patch+json" });
@@ -301,7 +301,7 @@ test("an idle cluster and a restart while in sync cost zero writes, Events inclu
   const targets = [await createNamespace(t, "a"), await createNamespace(t, "b"), await createNamespace(t, "c")];
   // Two more targets hold unmanaged objects of the copy's name: conflicts, reported by Events.
   const taken = [await createNamespace(t, "d"), await createNamespace(t, "e")];
-  for (const ns of taken) await createSecret(ns, "steady", { v: "theirs" });
+  for (const ns of taken) await createSecret(ns, "steady", { v: "their-own-value" });
   await createSecret(src, "steady", { v: "1" }, { annotations: { "ferry.dev/sync-to": [...targets, ...taken].join(",") } });
   for (const ns of targets) await waitForObject("Secret", ns, "steady");
   await waitFor(

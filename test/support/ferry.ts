@@ -79,7 +79,11 @@ export function secretValuesPath(): string {
   return join(sharedControlPlane().dir, "secret-values.txt");
 }
 
-/** Records Secret values (6 characters or more: shorter ones are too common to scan for). */
+/**
+ * Records Secret values (6 characters or more: shorter ones are too common to scan for). A test's
+ * values must not double as names (a namespace `cli-theirs-...` contains the value `theirs`): the
+ * final scan would rightly count the name as a leak of the value.
+ */
 export function recordSecretValues(values: Iterable<string>): void {
   const worth = [...values].filter((value) => value.length >= 6);
   if (worth.length > 0) appendFileSync(secretValuesPath(), worth.map((value) => `${JSON.stringify(value)}\n`).join(""));
@@ -187,7 +191,7 @@ export async function eventsSettled(t: TestContext): Promise<void> {
     await kube.request("POST", "/api/v1/namespaces", { body: { metadata: { name: namespace } } });
     t.after(() => kube.request("DELETE", `/api/v1/namespaces/${namespace}`).catch(() => undefined));
   }
-  await createSecret(`${name}-taken`, "marker", { v: "theirs" });
+  await createSecret(`${name}-taken`, "marker", { v: "their-own-value" });
   await createSecret(`${name}-src`, "marker", { v: "ours" }, { annotations: { "ferry.dev/sync-to": `${name}-taken` } });
   await waitFor(async () => (await eventsFor(`${name}-src`, "marker")).some((event) => event.reason === "UnmanagedObjectExists"), {
     timeoutMs: 30_000,
