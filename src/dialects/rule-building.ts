@@ -2,7 +2,7 @@
 // skeletons, and the guard that turns a parser's exception into an error. Pure: no I/O, no clock.
 import { carriesKey, hasMatchingKey } from "../core/key-match.js";
 import { PatternError, validateNameOrGlob } from "../core/name-pattern.js";
-import type { CopyMarks, ParseResult, Rule, RuleError, RuleOrigin, RuleScope, TargetSelection } from "../core/types.js";
+import type { ParseResult, Rule, RuleError, RuleOrigin, RuleScope, TargetSelection } from "../core/types.js";
 import type { CustomResource, DialectContext, SourceMetadata } from "./dialect.js";
 import { isRecord, saneSource, truncate } from "./input.js";
 
@@ -159,13 +159,4 @@ export function validNamesOrGlobs(items: readonly string[], origin: RuleOrigin, 
       return false;
     }
   });
-}
-
-/** CopyMarks.sourceOf for tools that label their copies with the source's name and namespace. */
-export function sourceFromLabels(nameLabel: string, namespaceLabel: string): NonNullable<CopyMarks["sourceOf"]> {
-  return ({ labels }) => {
-    const name = labels[nameLabel];
-    const namespace = labels[namespaceLabel];
-    return name && namespace ? { namespace, name } : undefined;
-  };
 }
