@@ -19,6 +19,7 @@ export interface RunFlags {
   policy: PolicyMode;
   installCrds: boolean;
   dialects?: string;
+  takeOverUnmarked?: string;
   clusterName?: string;
   concurrency: number;
   qps: number;
@@ -68,6 +69,7 @@ export async function runCommand(flags: RunFlags): Promise<void> {
     clusterName: flags.clusterName,
     installCrds: flags.installCrds,
     dialects: flags.dialects?.split(",").map((d) => d.trim()).filter(Boolean),
+    takeOverUnmarked: flags.takeOverUnmarked?.split(","),
     concurrency: flags.concurrency,
     healthPort: flags.healthPort,
     serveForeignCrds: flags.serveForeignCrds,
