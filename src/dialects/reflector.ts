@@ -56,8 +56,10 @@ const COPY_MARKS: CopyMarks = {
   proves(object, claim) {
     const verdict = namesTheSource(object, claim, reflectedSource(object));
     if (verdict.copy !== true) return verdict;
-    if (parseDotNetBool(object.annotations[AUTO_REFLECTS]) !== true) {
-      return notCopy(`a user created it and asked to be filled (${AUTO_REFLECTS} is not "True"); it is filled by its own pull rule, never taken over`);
+    // A mirror a user created asks to be filled: the reflector dialect's own pull rule does that
+    // (never deleting it); only another format's `adopt`, naming this source, takes it over.
+    if (parseDotNetBool(object.annotations[AUTO_REFLECTS]) !== true && claim.rule.origin.dialect === DIALECT) {
+      return notCopy(`a user created it and asked to be filled (${AUTO_REFLECTS} is not "True"); its own pull rule fills it, it is never taken over`);
     }
     return isCopy;
   },
@@ -216,8 +218,8 @@ function parse(meta: SourceMetadata, context: DialectContext): ParseResult {
   const rules: Rule[] = [];
   const reflects = meta.annotations[REFLECTS];
   if (reflects !== undefined && reflects.trim() !== "") {
-    // Mirrors Reflector created by itself are its leftovers: Ferry's own push replaces them once
-    // they are deleted; Ferry does not pull into them (one object, one rule).
+    // Mirrors Reflector created by itself are its copies: the push rule of their source takes
+    // them over (COPY_MARKS); Ferry does not pull into them (one object, one rule).
     if (parseDotNetBool(meta.annotations[AUTO_REFLECTS]) !== true) {
       const rule = parsePull(meta, reflects, context, errors);
       if (rule) rules.push(rule);

@@ -198,6 +198,8 @@ test("native: adopt takes over any known tool's proven copy of its own source, u
     const adopted = plan(input([tenant("adopt")], [reflected, elsewhere], { policy: policy(mode), namespaces: new Map([...namespaces.map((n) => [n.name, { ...n, labels: { "ferry.dev/accept": "all" } }] as const)]) }));
     assert.deepEqual(summary(adopted), ["update Secret/a/db takeover:Reflector/marks"], `adopt under ${mode}`);
   }
+  const userMirror = object("a", "db", {}, { [`${F}/reflects`]: "src/db", [`${F}/auto-reflects`]: "False" });
+  assert.deepEqual(summary(plan(input([tenant("adopt")], [userMirror]))), ["update Secret/a/db takeover:Reflector/marks", "create Secret/b/db"], "a user's mirror of this very source, adopted");
   const overwrite = plan(input([tenant("overwrite")], [reflected]));
   assert.deepEqual(summary(overwrite), ["create Secret/b/db"]);
   assert.match(outcome(overwrite, "a")!.message, /allows overwrite only for administrator rules/);
