@@ -224,8 +224,10 @@ export function plan(input: PlanInput): PlanResult {
         dataKeys: read && read.resourceVersion === observed.resourceVersion ? read.keys : undefined,
       };
       const decision = decideTakeover(observed, claim, policy, input.copyMarks);
+      // Keys read stay wanted while the object is judged: the reader forgets what no plan wants.
+      if (claim.dataKeys) dataKeysWanted.push(key);
       if (decision.take === "wait" && input.dataKeys) {
-        dataKeysWanted.push(key);
+        if (!claim.dataKeys) dataKeysWanted.push(key);
         setOutcome(winner, "Pending", "ReadingTarget", `${key} carries a tool's copy marks; reading it to check them`);
         continue;
       }

@@ -272,6 +272,9 @@ export type Action =
 export interface PlanResult {
   actions: Action[];
   reports: RuleReport[];
-  /** Keys of unmanaged objects whose data keys a takeover proof needs (read them, then plan again). */
+  /**
+   * Keys of unmanaged objects whose data keys a takeover proof needs: not read yet at the version
+   * observed (read them, then plan again), or read and used by this plan (keep them).
+   */
   dataKeysWanted: string[];
 }

@@ -65,10 +65,12 @@ test("replicator: a push copy is read for its data keys, then taken over under t
   assert.equal(takeover.desired.annotations[`${R}/replicated-keys`], undefined, "the tool's marks are gone");
   assert.equal(takeover.resourceVersion, "300", "conditioned on the version that was judged");
   assert.equal(second.reports[0]!.takenOver, 1);
+  assert.deepEqual(second.dataKeysWanted, ["Secret/a/db"], "keys read stay wanted while the object is judged, or the reader forgets them");
 
   const converged = apply(input([push], [copy], { dataKeys: read }), second.actions);
   const again = plan(converged);
   assert.deepEqual(again.actions, [], "a fixed point: the taken-over copy keeps its mark");
+  assert.deepEqual(again.dataKeysWanted, [], "a copy of Ferry's needs no reading");
   assert.equal(again.reports[0]!.takenOver, 1, "still counted after the takeover");
   assert.equal(again.reports[0]!.synced, 2);
 
