@@ -19,12 +19,16 @@ import { knownDialects } from "../../src/cli/dialects.js";
 import { KubeClient } from "../../src/kube/client.js";
 import type { KubeObject } from "../../src/kube/informer.js";
 import { waitFor } from "../../src/util/wait-for.js";
+import { dataKeysOf } from "../../src/controller/target-reads.js";
 import { peerBinary, peers, startPeer, type PeerName } from "./peer.js";
 import { applyScenario, kubectl, scenarios, type Scenario } from "./scenarios.js";
 
 /** The dialect whose tool each peer is. */
 const dialectOf: Record<PeerName, string> = { replicator: "replicator", "config-syncer": "kubed" };
 const REPLICATE_FROM = "replicator.v1.mittwald.de/replicate-from";
+const REPLICATED_KEYS = "replicator.v1.mittwald.de/replicated-keys";
+/** Ferry's own namespace: Ferry publishes its identity there, and the controller manager adds its CA bundle. */
+const FERRY_NAMESPACE = "ferry-system";
 
 type Kind = "Secret" | "ConfigMap";
 const kinds: Kind[] = ["Secret", "ConfigMap"];
@@ -97,12 +101,15 @@ async function main(argv: string[]): Promise<void> {
 
     // What the peer left: its copies (marked objects that are not sources), the pull targets, everything else.
     const before = await everything(client);
-    const peerCopies = before.filter((o) => carriesKey(o.metadata, marks.keys) && !sources.has(keyOf(o)) && !o.metadata.annotations?.[REPLICATE_FROM]);
+    const marked = before.filter((o) => carriesKey(o.metadata, marks.keys) && !sources.has(keyOf(o)) && !o.metadata.annotations?.[REPLICATE_FROM]);
+    // Objects the replicator merged into hold keys it did not write: they are not its copies, and must stay untouched.
+    const merged = marked.filter((o) => o.metadata.annotations?.[REPLICATED_KEYS] !== undefined && o.metadata.annotations[REPLICATED_KEYS] !== dataKeysOf(o).join(","));
+    const peerCopies = marked.filter((o) => !merged.includes(o));
     const pullTargets = before.filter((o) => o.metadata.annotations?.[REPLICATE_FROM] !== undefined);
-    const guarded = protectedNamespaces("ferry-system");
+    const guarded = protectedNamespaces(FERRY_NAMESPACE);
     const expected = peerCopies.filter((o) => !guarded.includes(o.metadata.namespace!));
     const leftInProtected = peerCopies.filter((o) => guarded.includes(o.metadata.namespace!)).map(keyOf);
-    step(`the peer left ${peerCopies.length} marked copies (${expected.length} outside protected namespaces), ${pullTargets.length} pull targets`);
+    step(`the peer left ${peerCopies.length} marked copies (${expected.length} outside protected namespaces), ${merged.length} objects it merged into, ${pullTargets.length} pull targets`);
 
     // 2. Ferry starts as users run it, and takes the copies over.
     const running = await startFerry(kubeconfig, dir);
@@ -137,7 +144,9 @@ async function main(argv: string[]): Promise<void> {
     const mine = new Set([...sources, ...expected.map(keyOf), ...pullTargets.map(keyOf)]);
     const after = new Map((await everything(client)).map((o) => [keyOf(o), o]));
     const changed = before.filter((o) => !mine.has(keyOf(o)) && after.get(keyOf(o))?.metadata.resourceVersion !== o.metadata.resourceVersion).map(keyOf);
-    const created = [...after.values()].filter((o) => !before.some((b) => keyOf(b) === keyOf(o))).map((o) => ({ key: keyOf(o), ferryCopy: o.metadata.labels?.[MANAGED_BY_LABEL] === "ferry" }));
+    const created = [...after.values()]
+      .filter((o) => o.metadata.namespace !== FERRY_NAMESPACE && !before.some((b) => keyOf(b) === keyOf(o)))
+      .map((o) => ({ key: keyOf(o), ferryCopy: o.metadata.labels?.[MANAGED_BY_LABEL] === "ferry" }));
     step(`unrelated objects changed: ${changed.length === 0 ? "none" : changed.join(", ")}; new objects: ${created.length} (all Ferry copies: ${created.every((c) => c.ferryCopy)})`);
 
     // 4. Some sources are deleted: their taken-over copies are pruned, the others stay.
@@ -162,6 +171,7 @@ async function main(argv: string[]): Promise<void> {
       ok: changed.length === 0 && created.every((c) => c.ferryCopy),
       takenOver: expected.map(keyOf),
       leftInProtectedNamespaces: leftInProtected,
+      mergedIntoLeftAlone: merged.map(keyOf),
       pullTargets: pullTargets.map(keyOf),
       unrelatedChanged: changed,
       unrelatedUnchangedAtEnd: unchangedAtEnd,
