@@ -10,7 +10,7 @@ import { join, resolve } from "node:path";
 import { test } from "node:test";
 import { promisify } from "node:util";
 import { createNamespace, sharedControlPlane, uniqueName } from "../support/cluster.js";
-import { createSecret, getObject, patchObject, startTestFerry } from "../support/ferry.js";
+import { createSecret, getObject, patchObject, startTestFerry, waitForObject } from "../support/ferry.js";
 import { layDown, waitTakenOver } from "./cutover/support.js";
 
 const run = promisify(execFile);
@@ -75,6 +75,7 @@ data: { password: ${(source.data as Record<string, string>).password}, username:
 
   await startTestFerry(t);
   await waitTakenOver("Secret", copied, name, "kubernetes-replicator", [`${R}/replicated-keys`]);
+  await waitForObject("Secret", free, name, (o) => o.metadata.labels?.["app.kubernetes.io/managed-by"] === "ferry");
   const status = JSON.parse(await ferry("status", "-o", "json")) as { rules: Array<Record<string, unknown>>; takingOver: string[] };
   const row = status.rules.find((r) => r.rule === `Secret/${src}/${name}`);
   assert.deepEqual(
