@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { pino } from "pino";
 import { startFerry, type RunningFerry } from "../src/cli/run.js";
 import { LocalControlPlane } from "../src/controlplane/local-control-plane.js";
-import { managedSelector } from "../src/core/marks.js";
+import { MANAGED_BY_LABEL, SOURCE_CLUSTER_LABEL, managedSelector } from "../src/core/marks.js";
 import { KubeClient } from "../src/kube/client.js";
 import { waitFor } from "../src/util/wait-for.js";
 import { imageNodeFlags } from "./image-node-flags.js";
@@ -28,6 +28,7 @@ const options = new Command("bench")
   .option("--rules <n>", "rules selecting every namespace in the new-namespace and idle scenarios", num, 20)
   .option("--new-namespaces <n>", "namespaces created one by one for the new-namespace latency", num, 100)
   .option("--idle-seconds <s>", "length of the idle window", num, 600)
+  .option("--idle-conflict-share <fraction>", "share of the targets in conflict (unmanaged objects) during the idle window", num, 0.1)
   .option("--memory-namespaces <n>", "namespaces in the cluster for the memory scenario (0 skips it)", num, 10000)
   .option("--memory-secrets <n>", "unrelated Secrets for the memory scenario", num, 100000)
   .option("--memory-sizes <list>", "data sizes (bytes) of the unrelated Secrets, one Ferry process each", "10240,1024")
@@ -41,6 +42,7 @@ const options = new Command("bench")
     rules: number;
     newNamespaces: number;
     idleSeconds: number;
+    idleConflictShare: number;
     memoryNamespaces: number;
     memorySecrets: number;
     memorySizes: string;
@@ -318,7 +320,24 @@ async function main(): Promise<void> {
     };
     await waitFor(() => allSynced(rules, n + options.newNamespaces), { timeoutMs: 600_000, intervalMs: 50, description: "rules in sync with new namespaces" });
 
-    // Idle window with everything in sync.
+    // Idle window with everything in sync but a share of the targets in conflict: their copies
+    // lose Ferry's managed-by and source-cluster labels, so they are unmanaged objects that Ferry
+    // reports (status, one Event per rule) and leaves alone. Conflicts must cost no writes
+    // either, Events included.
+    const idleTargets = (n + options.newNamespaces) * rules.length + wide.length;
+    const conflictNamespaces = bench.slice(0, Math.min(bench.length, Math.round((options.idleConflictShare * idleTargets) / rules.length)));
+    const conflictTargets = conflictNamespaces.flatMap((ns) => rules.map((name) => `/api/v1/namespaces/${ns}/secrets/${name}`));
+    log(`idle: ${conflictTargets.length} of ${idleTargets} targets in conflict`);
+    await parallel(conflictTargets, c, (path) =>
+      client.request("PATCH", path, { body: { metadata: { labels: { [MANAGED_BY_LABEL]: null, [SOURCE_CLUSTER_LABEL]: null } } }, contentType: "application/merge-patch+json" }),
+    );
+    engine().trigger();
+    const conflicts = () => engine().reports().reports.reduce((sum, r) => sum + r.conflicts, 0);
+    await waitFor(() => conflicts() === conflictTargets.length, { timeoutMs: 600_000, intervalMs: 100, description: "conflicts reported" });
+    const conflictEvents = async () =>
+      (await client.get<{ items: unknown[] }>("/api/v1/namespaces/bench-source/events", { query: { fieldSelector: "reason=UnmanagedObjectExists" } })).items.length;
+    if (conflictTargets.length > 0) await waitFor(async () => (await conflictEvents()) >= rules.length, { timeoutMs: 600_000, intervalMs: 500, description: "an Event per rule" });
+    await engine().idle();
     log(`idle ${options.idleSeconds} s`);
     await sleep(5000);
     before = await requestCounts(plane);
@@ -331,20 +350,33 @@ async function main(): Promise<void> {
     const countersBefore = await ferryCounters();
     const cpuBefore = process.cpuUsage();
     const idleStart = Date.now();
-    await sleep(options.idleSeconds * 1000);
+    // Halfway, a relist of the namespaces and the full plan pass after it, as the 15-minute relist does.
+    await sleep((options.idleSeconds * 1000) / 2);
+    engine().namespaces.requestRelist();
+    await sleep((options.idleSeconds * 1000) / 2);
     const cpu = process.cpuUsage(cpuBefore);
     const idleMs = Date.now() - idleStart;
     const countersAfter = await ferryCounters();
+    const idleRequests = delta(await requestCounts(plane), before);
     results.idle = {
       seconds: options.idleSeconds,
       namespaces: n + options.newNamespaces,
       rules: rules.length,
-      copies: (n + options.newNamespaces) * rules.length + wide.length,
+      copies: idleTargets,
+      conflictTargets: conflictTargets.length,
+      conflictShare: +(conflictTargets.length / idleTargets).toFixed(3),
       cpuPercentOfCore: +(((cpu.user + cpu.system) / 1000 / idleMs) * 100).toFixed(3),
       planPasses: countersAfter.planPasses - countersBefore.planPasses,
       gcSeconds: +(countersAfter.gcSeconds - countersBefore.gcSeconds).toFixed(3),
-      ...delta(await requestCounts(plane), before),
+      eventWrites: Object.entries(idleRequests.byVerb)
+        .filter(([key]) => key.endsWith(" events") && writeVerbs.has(key.split(" ")[0]!))
+        .reduce((sum, [, value]) => sum + value, 0),
+      ...idleRequests,
     };
+    // The conflicts end: the unmanaged objects go, and Ferry writes its copies again.
+    await parallel(conflictTargets, c, (path) => client.request("DELETE", path));
+    await waitFor(() => allSynced(rules, n + options.newNamespaces), { timeoutMs: 600_000, intervalMs: 50, description: "in sync after the conflicts" });
+    await engine().idle();
 
     // Restart while in sync.
     log("restart");

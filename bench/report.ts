@@ -74,7 +74,7 @@ export function renderMarkdown(run: Run): string {
   const idle = r.idle;
   if (idle) {
     rows.push(
-      `| idle ${idle.seconds} s with ${idle.namespaces} namespaces x ${idle.rules} rules in sync (${idle.copies} copies) | ${idle.writes} writes | | | ${idle.writes} | ${idle.reads} | 0 writes | ${mark(idle.writes === 0)} | ${na} |`,
+      `| idle ${idle.seconds} s with ${idle.namespaces} namespaces x ${idle.rules} rules in sync (${idle.copies} copies${idle.conflictTargets ? `, ${idle.conflictTargets} of them in conflict` : ""}) | ${idle.writes} writes${idle.eventWrites !== undefined ? ` (${idle.eventWrites} Events)` : ""} | | | ${idle.writes} | ${idle.reads} | 0 writes | ${mark(idle.writes === 0)} | ${na} |`,
     );
     const idleDetail = idle.planPasses !== undefined ? ` (${idle.planPasses} plan passes, ${idle.gcSeconds} s in GC)` : "";
     rows.push(`| idle CPU in that window | ${idle.cpuPercentOfCore}% of a core${idleDetail} | | | | | < 1% of a core | ${mark((idle.cpuPercentOfCore as number) < 1)} | ${na} |`);

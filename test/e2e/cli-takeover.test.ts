@@ -70,19 +70,19 @@ data: { password: ${(source.data as Record<string, string>).password}, username:
   assert.equal((await getObject("Secret", copied, name))?.metadata.labels?.["app.kubernetes.io/managed-by"], undefined, "plan wrote nothing");
 
   await patchObject("Secret", src, name, { metadata: { annotations } });
-  const pending = JSON.parse(await ferry("status", "-o", "json")) as { rules: Array<Record<string, unknown>>; takingOver: string[] };
+  const pending = JSON.parse(await ferry("status", "-n", src, "-o", "json")) as { rules: Array<Record<string, unknown>>; takingOver: string[] };
   assert.deepEqual(pending.takingOver, [`Secret/${src}/${name}: taking over Secret/${copied}/${name}: kubernetes-replicator's marks show it is that tool's copy of this source`]);
 
   await startTestFerry(t);
   await waitTakenOver("Secret", copied, name, "kubernetes-replicator", [`${R}/replicated-keys`]);
   await waitForObject("Secret", free, name, (o) => o.metadata.labels?.["app.kubernetes.io/managed-by"] === "ferry");
-  const status = JSON.parse(await ferry("status", "-o", "json")) as { rules: Array<Record<string, unknown>>; takingOver: string[] };
+  const status = JSON.parse(await ferry("status", "-n", src, "-o", "json")) as { rules: Array<Record<string, unknown>>; takingOver: string[] };
   const row = status.rules.find((r) => r.rule === `Secret/${src}/${name}`);
   assert.deepEqual(
     { desired: row?.desired, synced: row?.synced, conflicts: row?.conflicts, takenOver: row?.["taken-over"], state: row?.state },
     { desired: 3, synced: 2, conflicts: 1, takenOver: 1, state: "Conflict" },
   );
   assert.deepEqual(status.takingOver, []);
-  assert.match(await ferry("status"), new RegExp(`Secret/${src}/${name}\\s+replicator\\s+Secret/${src}/${name}\\s+3\\s+2\\s+1\\s+0\\s+1\\s+Conflict`));
+  assert.match(await ferry("status", "-n", src), new RegExp(`Secret/${src}/${name}\\s+replicator\\s+Secret/${src}/${name}\\s+3\\s+2\\s+1\\s+0\\s+1\\s+Conflict`));
   assert.equal((await getObject("Secret", taken, name))?.metadata.resourceVersion, unmanaged.metadata.resourceVersion);
 });
