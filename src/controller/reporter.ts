@@ -75,7 +75,7 @@ export class Reporter {
   /** A write made an unmanaged object (another tool's copy) a copy of `origin`'s rule: an Event and a count. */
   tookOver(origin: RuleOrigin, target: { namespace: string; name: string; kind: string }, takeover: Takeover): void {
     const how = takeover.evidence === "marks" ? "its marks name this source" : "the tool leaves no marks; taken over with consent (--take-over-unmarked)";
-    this.events.record({ ...origin }, "Normal", "TookOver", `${target.namespace}/${target.name}: took over ${takeover.tool}'s ${target.kind} (${how}); it is a Ferry copy now`);
+    this.events.record({ ...origin }, "Normal", "TookOver", `${target.namespace}/${target.name}: took over ${takeover.tool}'s ${target.kind} (${how}); it is a Ferry copy now`, `${target.kind}/${target.namespace}/${target.name}`);
     this.log.info({ dialect: origin.dialect, tool: takeover.tool, evidence: takeover.evidence, kind: target.kind, namespace: target.namespace, name: target.name }, "took over a copy");
     this.metrics?.takeovers.inc({ dialect: origin.dialect, tool: takeover.tool, evidence: takeover.evidence });
   }

@@ -31,7 +31,8 @@ test("replicator cutover: its push copies are taken over, follow the source and 
 
   const ferry = await startTestFerry(t);
   for (const namespace of [a, b]) await waitTakenOver("Secret", namespace, name, "kubernetes-replicator", MARKS, (o) => secretValue(o, "password") === "v1-pass");
-  await waitForTookOver(src, name, "kubernetes-replicator", `${a}/${name}`);
+  // One TookOver Event per copy: the takeovers of one rule do not replace each other's Event.
+  for (const namespace of [a, b]) await waitForTookOver(src, name, "kubernetes-replicator", `${namespace}/${name}`);
   await waitForConflict(ferry, merged, name);
   await waitForConflict(ferry, unrelated, name);
 
