@@ -8,9 +8,9 @@ import { sourceObject } from "../kube/observed-records.js";
 import { copyName } from "../core/desired-copy.js";
 import { protectedNamespaces } from "../core/protected-namespaces.js";
 import { decideNamespace } from "../core/target-selection.js";
-import type { Action, PolicyMode, Rule, RuleReport, SourceObject } from "../core/types.js";
+import type { Action, PlanResult, PolicyMode, Rule, RuleReport, SourceObject, TargetOutcome } from "../core/types.js";
 import { copyMarksOf } from "../dialects/index.js";
-import { knownDialects } from "./dialects.js";
+import { consentedDialects, knownDialects } from "./dialects.js";
 import { namespaceToLookAt, readCommandKubeConfig } from "./kubeconfig.js";
 import { KubeClient } from "../kube/client.js";
 import { inspectionIdentity } from "../kube/cluster-identity.js";
@@ -31,6 +31,8 @@ export interface InspectFlags {
   policy: PolicyMode;
   /** Default: what the running Ferry published in its namespace, else derived as it would (kube/cluster-identity.ts). */
   clusterName?: string;
+  /** `--take-over-unmarked` as Ferry runs with it (comma-separated dialects). */
+  takeOverUnmarked?: string;
   output?: "table" | "json" | "yaml";
 }
 
@@ -56,7 +58,7 @@ const inView = (flags: InspectFlags, namespace: string) => (origin: { namespace?
 /** The same, on an existing client (the fault suite's fixed-point check uses it). */
 export async function withDryEngineOn<T>(
   client: KubeClient,
-  flags: Pick<InspectFlags, "ferryNamespace" | "policy" | "clusterName">,
+  flags: Pick<InspectFlags, "ferryNamespace" | "policy" | "clusterName" | "takeOverUnmarked">,
   use: (engine: Engine) => Promise<T> | T,
 ): Promise<T> {
   const dialects = [...knownDialects];
@@ -65,7 +67,13 @@ export async function withDryEngineOn<T>(
     client,
     logger: pino({ level: "silent" }),
     ferryNamespace: flags.ferryNamespace,
-    policy: { mode: flags.policy, protectedNamespaces: protectedNamespaces(flags.ferryNamespace), clusterName: identity.name, ownClusterNames: identity.ownNames },
+    policy: {
+      mode: flags.policy,
+      protectedNamespaces: protectedNamespaces(flags.ferryNamespace),
+      clusterName: identity.name,
+      ownClusterNames: identity.ownNames,
+      takeOverUnmarked: consentedDialects(flags.takeOverUnmarked?.split(",")),
+    },
     dialects,
     copyMarks: copyMarksOf(knownDialects),
     servedTypes: await servedTypes(client, dialects.flatMap((d) => d.customResourceTypes ?? [])),
@@ -73,7 +81,7 @@ export async function withDryEngineOn<T>(
   });
   engine.start();
   try {
-    await waitFor(() => engine.hasSynced() && engine.reports().reports.every((r) => r.problem?.reason !== "SourcePending") && engine.isReady(), {
+    await waitFor(() => engine.hasSynced() && engine.isReady() && settled(engine.reports().reports), {
       timeoutMs: 60_000,
       description: "the cluster's state to load",
     });
@@ -81,6 +89,11 @@ export async function withDryEngineOn<T>(
   } finally {
     await engine.stop();
   }
+}
+
+/** No source and no object a takeover must check is still being read. */
+function settled(reports: readonly RuleReport[]): boolean {
+  return reports.every((report) => report.problem?.reason !== "SourcePending" && report.outcomes.every((outcome) => outcome.reason !== "ReadingTarget"));
 }
 
 export function ruleName(rule: Rule): string {
@@ -106,20 +119,22 @@ export async function statusCommand(flags: InspectFlags): Promise<void> {
   const { client, namespace } = await cliClient(flags);
   const shown = inView(flags, namespace);
   try {
-    const { rules, errors, cluster } = await withDryEngineOn(client, flags, (engine) => ({
+    const { rules, errors, cluster, takingOver } = await withDryEngineOn(client, flags, (engine) => ({
       rules: ruleRows(engine, (report) => shown(report.rule.origin)),
       errors: engine.reports().errors.filter((error) => shown(error.origin)),
       cluster: engine.policy.clusterName,
+      takingOver: takeoverLines(engine.reports().reports.filter((report) => shown(report.rule.origin))),
     }));
     // Member clusters are registered in Ferry's namespace: shown when looking there, or everywhere.
     const members = flags.allNamespaces || namespace === flags.ferryNamespace ? await readMemberStatus(client, flags.ferryNamespace) : [];
     if (flags.output === "json" || flags.output === "yaml") {
-      const document = { cluster, rules, members, errors: errors.map((e) => ({ object: `${e.origin.kind}/${e.origin.namespace ?? ""}/${e.origin.name}`, reason: e.reason, message: e.message })) };
+      const document = { cluster, rules, takingOver, members, errors: errors.map((e) => ({ object: `${e.origin.kind}/${e.origin.namespace ?? ""}/${e.origin.name}`, reason: e.reason, message: e.message })) };
       console.log(flags.output === "json" ? JSON.stringify(document, null, 2) : stringify(document));
       return;
     }
     console.log(`Cluster: ${cluster} (written on copies as ferry.dev/source-cluster)\n`);
-    print(rules, "table", ["RULE", "DIALECT", "SOURCE", "DESIRED", "SYNCED", "CONFLICTS", "FAILED", "STATE"]);
+    print(rules, "table", ["RULE", "DIALECT", "SOURCE", "DESIRED", "SYNCED", "CONFLICTS", "FAILED", "TAKEN-OVER", "STATE"]);
+    if (takingOver.length > 0) console.log(`\nTaking over (another tool's copies, written at the next pass):\n${takingOver.map((line) => `  ${line}`).join("\n")}`);
     if (errors.length > 0) {
       console.log("\nInput errors:");
       for (const error of errors) console.log(`  ${error.origin.kind}/${error.origin.namespace ?? ""}/${error.origin.name}: ${error.reason}: ${error.message}`);
@@ -128,6 +143,11 @@ export async function statusCommand(flags: InspectFlags): Promise<void> {
   } finally {
     client.close();
   }
+}
+
+/** Targets the last pass is taking over (outcome TakingOver), one line each. */
+function takeoverLines(reports: readonly RuleReport[]): string[] {
+  return reports.flatMap((report) => report.outcomes.filter((o) => o.reason === "TakingOver").map((o) => `${ruleName(report.rule)}: ${o.message}`));
 }
 
 function ruleRows(engine: Engine, shown: (report: RuleReport) => boolean): Array<Record<string, unknown>> {
@@ -139,6 +159,7 @@ function ruleRows(engine: Engine, shown: (report: RuleReport) => boolean): Array
     synced: report.synced,
     conflicts: report.conflicts,
     failed: report.failed,
+    "taken-over": report.takenOver ?? 0,
     state: report.problem?.reason ?? (report.synced === report.desired && report.conflicts === 0 ? "Synced" : report.conflicts > 0 ? "Conflict" : "Syncing"),
   }));
 }
@@ -196,20 +217,69 @@ export function readOverlay(path: string, namespace = "default"): { sources: Sou
 const describeAction = (action: Action) =>
   action.type === "delete"
     ? { action: "delete", kind: action.kind, namespace: action.namespace, name: action.name }
-    : { action: action.type, kind: action.desired.kind, namespace: action.desired.namespace, name: action.desired.name };
+    : { action: action.type === "create" ? "create" : action.takeover ? "take over" : action.type, kind: action.desired.kind, namespace: action.desired.namespace, name: action.desired.name };
+
+function actionWhy(action: Action): string | undefined {
+  if (action.type === "delete") return action.reason;
+  if (action.type === "create" || !action.takeover) return undefined;
+  return action.takeover.evidence === "marks"
+    ? `${action.takeover.tool}'s copy: its marks name this source`
+    : `${action.takeover.tool} leaves no marks: taken over with consent (--take-over-unmarked)`;
+}
+
+/** Targets a plan will not write, and rules that cannot act: everything but Synced and queued writes. */
+function skips(result: PlanResult): Array<{ report: RuleReport; outcome?: TargetOutcome }> {
+  const rows: Array<{ report: RuleReport; outcome?: TargetOutcome }> = [];
+  for (const report of result.reports) {
+    if (report.problem) rows.push({ report });
+    for (const outcome of report.outcomes) if (outcome.state !== "Synced" && outcome.reason !== "Syncing" && outcome.reason !== "TakingOver") rows.push({ report, outcome });
+  }
+  return rows;
+}
+
+/** The plan once every source and every object a takeover must check is read (or 30 s passed). */
+async function settledPlan(engine: Engine): Promise<ReturnType<Engine["computePlan"]>> {
+  let result = engine.computePlan();
+  await waitFor(
+    () => {
+      result = engine.computePlan();
+      return settled(result.reports);
+    },
+    { timeoutMs: 30_000, description: "the plan's sources and targets to be read" },
+  ).catch(() => undefined);
+  return result;
+}
 
 export async function planCommand(file: string, flags: InspectFlags): Promise<void> {
-  await withDryEngine(flags, (engine, namespace) => {
+  await withDryEngine(flags, async (engine, namespace) => {
     const overlay = readOverlay(file, namespace);
     const signature = (action: Action) => `${action.type} ${action.key} ${action.type === "delete" ? "" : action.desired.contentHash}`;
-    const before = new Set(engine.computePlan().actions.map(signature));
+    const skipSignature = (row: { report: RuleReport; outcome?: TargetOutcome }) =>
+      `${row.report.rule.id} ${row.outcome ? `${row.outcome.namespace}/${row.outcome.name} ${row.outcome.reason}` : row.report.problem?.reason}`;
+    const current = await settledPlan(engine);
+    const before = new Set(current.actions.map(signature));
+    const skippedBefore = new Set(skips(current).map(skipSignature));
     engine.setOverlay(overlay);
-    const after = engine.computePlan();
-    const rows = after.actions
+    const after = await settledPlan(engine);
+    const written = after.actions
       .filter((action) => !before.has(signature(action)))
-      .map((action) => ({ ...describeAction(action), rule: action.ruleId ?? "" }));
+      .map((action) => {
+        const why = actionWhy(action);
+        return { ...describeAction(action), rule: action.ruleId ?? "", ...(why ? { why } : {}) };
+      });
+    const skipped = skips(after)
+      .filter((row) => !skippedBefore.has(skipSignature(row)))
+      .map(({ report, outcome }) => ({
+        action: "skip",
+        kind: report.rule.source.kind,
+        namespace: outcome?.namespace ?? "",
+        name: outcome?.name ?? "",
+        rule: report.rule.id,
+        why: outcome ? `${outcome.reason}: ${outcome.message}` : `${report.problem!.reason}: ${report.problem!.message}`,
+      }));
+    const rows = [...written, ...skipped];
     if (rows.length === 0) console.log("no changes");
-    else print(rows, flags.output, ["ACTION", "KIND", "NAMESPACE", "NAME", "RULE"]);
+    else print(rows, flags.output, ["ACTION", "KIND", "NAMESPACE", "NAME", "RULE", "WHY"]);
     for (const error of after.errors) console.log(`input error: ${error.origin.kind}/${error.origin.name}: ${error.reason}: ${error.message}`);
   });
 }

@@ -19,6 +19,7 @@ program
   .addOption(new Option("--policy <mode>", "consent policy").choices(["open", "guarded", "strict"]).default("guarded"))
   .option("--no-install-crds", "do not install or update CRDs (the Helm chart installs them)")
   .option("--dialects <names>", "comma-separated dialects to serve (default: all)")
+  .option("--take-over-unmarked <dialects>", "comma-separated dialects whose rules take over unmanaged objects with no tool's marks at their targets (cutover from tools that mark nothing; docs/migration.md)")
   .option("--cluster-name <name>", "this cluster's name, written on every copy (default: the UID of namespace kube-system, unique per cluster)")
   .option("--concurrency <n>", "parallel writes", (v) => Number(v), 32)
   .option("--qps <n>", "client-side request rate limit", (v) => Number(v), 200)
@@ -44,6 +45,7 @@ function inspectOptions(command: Command, namespace = "the namespace to look at"
     .option("--ferry-namespace <name>", "Ferry's own namespace", "ferry-system")
     .addOption(new Option("--policy <mode>", "the consent policy Ferry runs with").choices(["open", "guarded", "strict"]).default("guarded"))
     .option("--cluster-name <name>", "the cluster name Ferry runs with (default: the one it published in its namespace, else as Ferry derives it)")
+    .option("--take-over-unmarked <dialects>", "the --take-over-unmarked Ferry runs with")
     .addOption(new Option("-o, --output <format>", "output format").choices(["table", "json", "yaml"]).default("table"));
 }
 

@@ -24,6 +24,7 @@ export interface RunFlags {
   policy: PolicyMode;
   installCrds: boolean;
   dialects?: string;
+  takeOverUnmarked?: string;
   clusterName?: string;
   concurrency: number;
   qps: number;
@@ -89,6 +90,7 @@ export async function runCommand(flags: RunFlags): Promise<void> {
     clusterName: flags.clusterName,
     installCrds: flags.installCrds,
     dialects: flags.dialects?.split(",").map((d) => d.trim()).filter(Boolean),
+    takeOverUnmarked: flags.takeOverUnmarked?.split(","),
     concurrency: flags.concurrency,
     healthPort: flags.healthPort,
     serveForeignCrds: flags.serveForeignCrds,

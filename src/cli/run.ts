@@ -9,7 +9,7 @@ import type { Policy, PolicyMode } from "../core/types.js";
 import { protectedNamespaces } from "../core/protected-namespaces.js";
 import { nativeCrds } from "../crds/native-crds.js";
 import { copyMarksOf, triggerKeysOf } from "../dialects/index.js";
-import { knownDialects, selectKnownDialects } from "./dialects.js";
+import { consentedDialects, knownDialects, selectKnownDialects } from "./dialects.js";
 import type { CustomResourceType } from "../dialects/dialect.js";
 import { KubeClient, isApiError } from "../kube/client.js";
 import { applyCrd, ensureForeignCrd, servedTypes } from "../kube/crd-installer.js";
@@ -31,6 +31,8 @@ export interface FerryOptions {
   clusterName?: string;
   installCrds: boolean;
   dialects?: string[];
+  /** Dialects whose rules take over unmarked objects at their targets (consent for tools that mark nothing; Policy.takeOverUnmarked). */
+  takeOverUnmarked?: string[];
   concurrency?: number;
   /** Port for /healthz, /readyz and /metrics; 0 picks a free one; undefined serves none. */
   healthPort?: number;
@@ -116,6 +118,7 @@ export async function installCrds(client: KubeClient, logger: Logger, wanted: Cu
 export async function startFerry(options: FerryOptions): Promise<RunningFerry> {
   const { client, logger } = options;
   const dialects = selectKnownDialects(options.dialects);
+  const takeOverUnmarked = consentedDialects(options.takeOverUnmarked);
   // What a known peer tool writes on its copies is known whether or not its dialect is selected.
   const copyMarks = copyMarksOf(knownDialects);
   const metrics = options.metrics ?? new FerryMetrics();
@@ -135,6 +138,7 @@ export async function startFerry(options: FerryOptions): Promise<RunningFerry> {
     protectedNamespaces: protectedNamespaces(options.namespace),
     clusterName: identity.name,
     ownClusterNames: identity.ownNames,
+    takeOverUnmarked,
   };
   // One informer per watched collection, handed to every part (Ferry's namespace is watched once).
   const informers = new SharedInformers({
@@ -201,7 +205,7 @@ export async function startFerry(options: FerryOptions): Promise<RunningFerry> {
     const address = server.address();
     if (address && typeof address === "object") healthUrl = `http://127.0.0.1:${address.port}`;
   }
-  logger.info({ policy: options.policy, dialects: dialects.map((d) => d.name), namespace: options.namespace, cluster: identity.name, clusterNameFrom: identity.origin }, "Ferry started");
+  logger.info({ policy: options.policy, takeOverUnmarked, dialects: dialects.map((d) => d.name), namespace: options.namespace, cluster: identity.name, clusterNameFrom: identity.origin }, "Ferry started");
   return {
     engine,
     identity,

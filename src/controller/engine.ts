@@ -7,8 +7,8 @@
 // the landing of our own write, and objects no rule reads or could write, change nothing.
 import { heldCopiesError } from "../core/held-copies.js";
 import { PULL_LABEL } from "../core/marks.js";
-import { objectKey, plan, planNamespaces, type PlanInput } from "../core/plan.js";
-import type { CopyMarks, NamespaceInfo, ObservedObject, PlanResult, Policy, Rule, RuleError, RuleReport, SourceKind } from "../core/types.js";
+import { objectKey, plan, planSome, type PlanInput } from "../core/plan.js";
+import type { Action, CopyMarks, NamespaceInfo, ObservedObject, PlanResult, Policy, Rule, RuleError, RuleReport, SourceKind } from "../core/types.js";
 import type { CustomResourceType, Dialect } from "../dialects/dialect.js";
 import { relevantKeys, triggerKeysOf } from "../dialects/index.js";
 import type { KubeClient } from "../kube/client.js";
@@ -24,6 +24,7 @@ import { ObservedState } from "./observed-state.js";
 import { Reporter } from "./reporter.js";
 import { RuleIndex, type Overlay } from "./rule-index.js";
 import { SourceReader } from "./source-reader.js";
+import { TargetReads } from "./target-reads.js";
 
 export type { Overlay } from "./rule-index.js";
 
@@ -66,6 +67,7 @@ export class Engine {
   private readonly state: ObservedState;
   private readonly rules: RuleIndex;
   private readonly sources: SourceReader;
+  private readonly targets: TargetReads;
   private readonly executor: Executor;
   private readonly scheduler: PassScheduler;
   private readonly reporter: Reporter;
@@ -103,6 +105,7 @@ export class Engine {
     );
     this.rules = new RuleIndex(this.state, { dialects: options.dialects, triggerKeys: this.triggerKeys, ferryNamespace: options.ferryNamespace, clusterName: options.policy.clusterName });
     this.sources = new SourceReader(client, this.state, log, () => this.scheduler.requestFull());
+    this.targets = new TargetReads(client, log, () => this.scheduler.requestFull());
     this.executor = new Executor({
       name: "copies",
       logger: log,
@@ -118,6 +121,7 @@ export class Engine {
       onFailuresChanged: () => this.scheduler.requestFull(),
       namespaceTerminating: (namespace) => this.state.namespaces.store.get(namespace)?.terminating === true,
       onDrained: () => this.scheduler.drained(),
+      onWritten: (_key, action) => this.written(action),
     });
     if (!options.dryRun) this.executor.connect(client);
     this.scheduler = new PassScheduler({
@@ -188,6 +192,8 @@ export class Engine {
   computePlan(): PlanResult & { rules: Rule[]; errors: RuleError[] } {
     const { input, rules, errors } = this.planInput();
     const result = plan(input);
+    // Objects a takeover must see whole are read now (a dry run's plan waits for them too).
+    this.targets.want(result.dataKeysWanted, (key) => this.state.get(key), false);
     return { ...result, rules, errors: result.held ? [...errors, ...result.held.map(heldCopiesError)] : errors };
   }
 
@@ -213,6 +219,7 @@ export class Engine {
       policy: this.options.policy,
       triggerKeys: this.triggerKeys,
       copyMarks: this.options.copyMarks,
+      dataKeys: this.targets.dataKeys,
       failures: this.executor.failures,
     };
     return { input, rules, errors };
@@ -226,6 +233,7 @@ export class Engine {
     const result = this.computePlan();
     span.setAttributes({ "ferry.rules": result.rules.length, "ferry.actions": result.actions.length, "ferry.errors": result.errors.length });
     span.end();
+    this.targets.want(result.dataKeysWanted, (key) => this.state.get(key), true);
     this.lastReports = result.reports;
     this.lastErrors = result.errors;
     this.planned = true;
@@ -242,7 +250,16 @@ export class Engine {
   /** Plans some namespaces on their own and queues what they need; the next full pass reports. */
   private runFocused(namespaces: ReadonlySet<string>): void {
     if (this.stopped || !this.planned || this.options.dryRun || !this.hasSynced()) return; // the first full pass covers them
-    this.executor.runIn(namespaces, planNamespaces(this.planInput().input, namespaces));
+    const result = planSome(this.planInput().input, namespaces);
+    this.targets.want(result.dataKeysWanted, (key) => this.state.get(key), false);
+    this.executor.runIn(namespaces, result.actions);
+  }
+
+  /** A write landed: a takeover is reported on its rule's origin (Event, log line, metric). */
+  private written(action: Action): void {
+    if ((action.type !== "update" && action.type !== "replace") || !action.takeover) return;
+    const rule = this.rules.current().rules.find((candidate) => candidate.id === action.ruleId);
+    if (rule) this.reporter.tookOver(rule.origin, action.desired, action.takeover);
   }
 
   private rulesChanged(): void {

@@ -3,7 +3,7 @@
 // when its message changes: an idle cluster costs no write), log lines for bad input, and the
 // engine's metrics.
 import { redact } from "../core/redact.js";
-import type { PlanResult, Rule, RuleError, RuleOrigin, RuleReport } from "../core/types.js";
+import type { PlanResult, Rule, RuleError, RuleOrigin, RuleReport, Takeover } from "../core/types.js";
 import type { KubeClient } from "../kube/client.js";
 import { customResourcePath } from "../kube/collections.js";
 import { EventRecorder } from "../kube/event-recorder.js";
@@ -72,6 +72,14 @@ export class Reporter {
     this.events.stop();
   }
 
+  /** A write made an unmanaged object (another tool's copy) a copy of `origin`'s rule: an Event and a count. */
+  tookOver(origin: RuleOrigin, target: { namespace: string; name: string; kind: string }, takeover: Takeover): void {
+    const how = takeover.evidence === "marks" ? "its marks name this source" : "the tool leaves no marks; taken over with consent (--take-over-unmarked)";
+    this.events.record({ ...origin }, "Normal", "TookOver", `${target.namespace}/${target.name}: took over ${takeover.tool}'s ${target.kind} (${how}); it is a Ferry copy now`, `${target.kind}/${target.namespace}/${target.name}`);
+    this.log.info({ dialect: origin.dialect, tool: takeover.tool, evidence: takeover.evidence, kind: target.kind, namespace: target.namespace, name: target.name }, "took over a copy");
+    this.metrics?.takeovers.inc({ dialect: origin.dialect, tool: takeover.tool, evidence: takeover.evidence });
+  }
+
   /** The engine's metrics after a full pass. */
   publishMetrics(result: PlanResult, rules: readonly Rule[], passSeconds: number, queueDepth: number): void {
     const metrics = this.metrics;
@@ -79,11 +87,12 @@ export class Reporter {
     metrics.reconciles.inc({ controller: "distribution", result: "ok" });
     metrics.reconcileSeconds.observe({ controller: "distribution" }, passSeconds);
     metrics.queueDepth.set({ queue: "copies" }, queueDepth);
-    const sum = (field: "desired" | "synced" | "conflicts" | "failed") => result.reports.reduce((total, report) => total + report[field], 0);
+    const sum = (field: "desired" | "synced" | "conflicts" | "failed" | "takenOver") => result.reports.reduce((total, report) => total + (report[field] ?? 0), 0);
     metrics.copies.set({ state: "desired" }, sum("desired"));
     metrics.copies.set({ state: "synced" }, sum("synced"));
     metrics.copies.set({ state: "conflict" }, sum("conflicts"));
     metrics.copies.set({ state: "failed" }, sum("failed"));
+    metrics.copies.set({ state: "taken_over" }, sum("takenOver"));
     metrics.rules.reset();
     for (const rule of rules) metrics.rules.inc({ dialect: rule.origin.dialect });
   }

@@ -4,24 +4,24 @@
 import { objectKey, type SourceState } from "../core/plan.js";
 import type { ObservedObject, Rule, SourceKind, SourceObject } from "../core/types.js";
 import type { KubeClient } from "../kube/client.js";
-import { objectPath } from "../kube/copy-writer.js";
-import type { KubeObject } from "../kube/informer.js";
 import { sourceObject } from "../kube/observed-records.js";
 import type { Logger } from "../ops/logger.js";
+import { FullReads } from "./full-reads.js";
 import type { ObservedState } from "./observed-state.js";
 
 export class SourceReader {
   private readonly sources = new Map<string, SourceState>();
-  private readonly loading = new Set<string>();
-  private readonly retries = new Map<string, { failures: number; at: number }>();
+  private readonly reads: FullReads;
 
   constructor(
-    private readonly client: KubeClient,
+    client: KubeClient,
     private readonly state: ObservedState,
-    private readonly log: Logger,
+    log: Logger,
     /** A read finished (or will be retried): plan again. */
-    private readonly loaded: () => void,
-  ) {}
+    loaded: () => void,
+  ) {
+    this.reads = new FullReads(client, log, "source", loaded);
+  }
 
   /** A Secret/ConfigMap changed; true when it is a source some rule uses (it is read again if it moved). */
   changed(kind: SourceKind, storeKey: string, current: ObservedObject | undefined): boolean {
@@ -59,35 +59,15 @@ export class SourceReader {
     }
     // Forget sources no rule refers to any more.
     for (const key of this.sources.keys()) {
-      if (!states.has(key) && !this.loading.has(key)) {
+      if (!states.has(key) && !this.reads.isLoading(key)) {
         this.sources.delete(key);
-        this.retries.delete(key);
+        this.reads.forget(key);
       }
     }
     return states;
   }
 
   private load(kind: SourceKind, key: string): void {
-    const retry = this.retries.get(key);
-    if (this.loading.has(key) || (retry && retry.at > Date.now())) return;
-    this.loading.add(key);
-    const [, namespace, name] = key.split("/") as [string, string, string];
-    this.client
-      .getOptional<KubeObject>(objectPath(kind, namespace, name))
-      .then((object) => {
-        this.sources.set(key, object ? sourceObject(kind, object) : "missing");
-        this.retries.delete(key);
-      })
-      .catch((error: Error) => {
-        const failures = (this.retries.get(key)?.failures ?? 0) + 1;
-        const wait = Math.min(30_000, 250 * 2 ** Math.min(failures, 7));
-        this.retries.set(key, { failures, at: Date.now() + wait });
-        setTimeout(() => this.loaded(), wait + 10).unref();
-        if (failures === 1 || failures % 10 === 0) this.log.warn({ source: key, failures, err: error.message }, "could not read source");
-      })
-      .finally(() => {
-        this.loading.delete(key);
-        this.loaded();
-      });
+    this.reads.read(key, (object) => this.sources.set(key, object ? sourceObject(kind, object) : "missing"));
   }
 }

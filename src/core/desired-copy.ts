@@ -12,6 +12,7 @@ import {
   SOURCE_CLUSTER_LABEL,
   SOURCE_NAME_LABEL,
   SOURCE_NAMESPACE_LABEL,
+  TAKEN_OVER_ANNOTATION,
   labelValue,
 } from "./marks.js";
 import type { DesiredCopy, InlineContent, ObservedObject, Rule } from "./types.js";
@@ -128,4 +129,24 @@ function buildDesiredCopy(
   const hash = contentHash(body);
   body.annotations[CONTENT_HASH_ANNOTATION] = hash;
   return { ...body, contentHash: hash };
+}
+
+const takenOver = new WeakMap<DesiredCopy, Map<string, DesiredCopy>>();
+
+/**
+ * The desired copy of a target that Ferry took over from `tool`: the same copy, also annotated
+ * with the tool's name, for as long as the copy lives (status counts read it back after a
+ * restart). Memoised per desired copy and tool, like the copies themselves.
+ */
+export function withTakeoverMark(desired: DesiredCopy, tool: string): DesiredCopy {
+  let byTool = takenOver.get(desired);
+  if (!byTool) takenOver.set(desired, (byTool = new Map()));
+  let marked = byTool.get(tool);
+  if (!marked) {
+    const annotations: Record<string, string> = { ...desired.annotations, [TAKEN_OVER_ANNOTATION]: tool };
+    const hash = contentHash({ ...desired, annotations });
+    annotations[CONTENT_HASH_ANNOTATION] = hash;
+    byTool.set(tool, (marked = { ...desired, annotations, contentHash: hash }));
+  }
+  return marked;
 }

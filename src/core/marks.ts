@@ -13,6 +13,8 @@ export const PULL_LABEL = "ferry.dev/pull";
 export const RULE_ID_ANNOTATION = "ferry.dev/rule-id";
 export const SOURCE_ANNOTATION = "ferry.dev/source";
 export const CONTENT_HASH_ANNOTATION = "ferry.dev/content-hash";
+/** On a copy Ferry took over from another tool at cutover: that tool's name (kept for as long as the copy lives). */
+export const TAKEN_OVER_ANNOTATION = "ferry.dev/taken-over-from";
 
 /** Namespace label/annotation by which a namespace opts in (strict policy) or out (every policy). */
 export const ACCEPT_KEY = "ferry.dev/accept";

@@ -1,15 +1,14 @@
 // plan(rules, namespaces, sources, observed, policy) -> actions and per-rule reports.
 // Pure and deterministic: the whole engine's behaviour is decided here.
-import { copyName, desiredCopy, desiredKey, ruleLabel } from "./desired-copy.js";
+import { copyName, desiredCopy, desiredKey, ruleLabel, withTakeoverMark } from "./desired-copy.js";
 import { ownCopyTest } from "./cluster-identity.js";
 import { HeldCount, HeldOrigins } from "./held-copies.js";
-import { carriesKey } from "./key-match.js";
-import { MANAGED_BY_LABEL, PULL_LABEL, RULE_ID_ANNOTATION, RULE_LABEL, SOURCE_CLUSTER_LABEL, isFerryCopy } from "./marks.js";
+import { MANAGED_BY_LABEL, PULL_LABEL, RULE_ID_ANNOTATION, RULE_LABEL, SOURCE_CLUSTER_LABEL, TAKEN_OVER_ANNOTATION, isFerryCopy } from "./marks.js";
 import { originId } from "./rule-id.js";
 import { selectTargets } from "./target-selection.js";
+import { decideTakeover } from "./takeover.js";
 import type {
   Action,
-  ConflictPolicy,
   CopyMarks,
   DesiredCopy,
   InlineContent,
@@ -23,6 +22,7 @@ import type {
   SourceKind,
   SourceObject,
   TargetOutcome,
+  Takeover,
 } from "./types.js";
 
 /** A source is `unknown` until its content has been read; rules with unknown sources hold their copies. */
@@ -42,6 +42,12 @@ export interface PlanInput {
   triggerKeys: readonly string[];
   /** The copy marks of every known dialect's original tool, by dialect name (see CopyMarks). */
   copyMarks: ReadonlyMap<string, CopyMarks>;
+  /**
+   * Data keys of unmanaged objects read in full because a takeover proof needs them (see
+   * PlanResult.dataKeysWanted), with the resourceVersion they were read at. Without it, such
+   * proofs fail (the member workers of a hub read none).
+   */
+  dataKeys?: ReadonlyMap<string, { resourceVersion?: string; keys: readonly string[] }>;
   /** Last write failure per target key, reported as Failed outcomes. */
   failures?: ReadonlyMap<string, { reason: string; message: string }>;
   /** Objects that cannot be read: the copies of their rules that no rule claims are held (core/held-copies.ts). */
@@ -66,17 +72,25 @@ function observedKey(observed: ObservedObject): string {
   return key;
 }
 
-/** Does the object carry the copy marks of any known tool (what `adopt` may take over)? */
-function isPeerCopy(object: ObservedObject, copyMarks: PlanInput["copyMarks"]): boolean {
-  for (const marks of copyMarks.values()) if (carriesKey(object, marks.keys)) return true;
-  return false;
-}
+export { effectiveConflictPolicy } from "./takeover.js";
 
-/** adopt/overwrite only for administrators' rules unless the policy is open; pull rules were asked. */
-export function effectiveConflictPolicy(rule: Rule, policy: Policy): ConflictPolicy {
-  if (rule.pull) return "overwrite";
-  if (rule.scope === "tenant" && policy.mode !== "open") return "skip";
-  return rule.conflict;
+const strippedKeyLists = new WeakMap<readonly string[], WeakMap<ReadonlyMap<string, CopyMarks>, readonly string[]>>();
+
+/**
+ * What copies never inherit from their source: every dialect's trigger keys (a copy must not look
+ * like a source) and every tool's copy marks (a source that a tool marked, as config-syncer marks
+ * its sources, must not hand the marks on). One stable array per pair, so copies stay memoised.
+ */
+function strippedKeys(triggerKeys: readonly string[], copyMarks: ReadonlyMap<string, CopyMarks>): readonly string[] {
+  let byMarks = strippedKeyLists.get(triggerKeys);
+  if (!byMarks) strippedKeyLists.set(triggerKeys, (byMarks = new WeakMap()));
+  let keys = byMarks.get(copyMarks);
+  if (!keys) {
+    const all = new Set(triggerKeys);
+    for (const marks of copyMarks.values()) for (const key of marks.keys) all.add(key);
+    byMarks.set(copyMarks, (keys = [...all].sort()));
+  }
+  return keys;
 }
 
 const refusedSecretTypes = new Set(["kubernetes.io/service-account-token"]);
@@ -95,6 +109,8 @@ interface Claim {
   rule: Rule;
   desired: DesiredCopy;
   report: RuleReport;
+  /** The source as read (absent for inline content). */
+  source?: SourceObject;
 }
 
 function byAge(a: Rule, b: Rule): number {
@@ -110,6 +126,7 @@ export function plan(input: PlanInput): PlanResult {
   const rules = [...input.rules].sort(byAge);
   const claims = new Map<string, Claim[]>();
   const reports: RuleReport[] = [];
+  const stripped = strippedKeys(input.triggerKeys, input.copyMarks);
   /** Rules whose copies must be left alone this round (source not read yet). */
   const holding = new Set<string>();
   /** Each live rule with its report, by rule label (the prune loop looks rules up per copy). */
@@ -118,10 +135,11 @@ export function plan(input: PlanInput): PlanResult {
   const heldCount = new HeldCount();
 
   for (const rule of rules) {
-    const report: RuleReport = { rule, desired: 0, synced: 0, conflicts: 0, failed: 0, outcomes: [] };
+    const report: RuleReport = { rule, desired: 0, synced: 0, conflicts: 0, failed: 0, takenOver: 0, outcomes: [] };
     reports.push(report);
     liveRules.set(ruleLabel(rule), { rule, report });
     let content: InlineContent | undefined = rule.source.inline;
+    let source: SourceObject | undefined;
     if (!content) {
       const state = input.sources.get(objectKey(rule.source.kind, rule.source.namespace, rule.source.name)) ?? "unknown";
       if (state === "unknown") {
@@ -141,7 +159,7 @@ export function plan(input: PlanInput): PlanResult {
         report.problem = problem;
         continue;
       }
-      content = state;
+      content = source = state;
     }
     const name = copyName(rule);
     const selection = selectTargets(rule, input.namespaces, policy, name);
@@ -153,16 +171,18 @@ export function plan(input: PlanInput): PlanResult {
         report.outcomes.push({ namespace, name, state: "Pending", reason: "PullTargetNotFound", message: "the object that asked for the data does not exist" });
         continue;
       }
-      const desired = desiredCopy(rule, content, namespace, policy.clusterName, input.triggerKeys, pullTarget);
+      const desired = desiredCopy(rule, content, namespace, policy.clusterName, stripped, pullTarget);
       const key = desiredKey(desired);
       report.desired++;
+      const claim: Claim = { rule, desired, report, source };
       const list = claims.get(key);
-      if (list) list.push({ rule, desired, report });
-      else claims.set(key, [{ rule, desired, report }]);
+      if (list) list.push(claim);
+      else claims.set(key, [claim]);
     }
   }
 
   const actions: Action[] = [];
+  const dataKeysWanted: string[] = [];
   const won = new Set<string>();
   const setOutcome = (claim: Claim, state: TargetOutcome["state"], reason: string, message: string) => {
     claim.report.outcomes.push({ namespace: claim.desired.namespace, name: claim.desired.name, state, reason, message });
@@ -180,7 +200,8 @@ export function plan(input: PlanInput): PlanResult {
         setOutcome(claim, "Conflict", "TargetClaimedByAnotherRule", `${key} is already distributed by rule ${winner.rule.id}`);
       }
     }
-    const { rule, desired } = winner;
+    const { rule } = winner;
+    let desired = winner.desired;
     // A copy of an object that cannot be read stays as it is; no other rule takes it over meanwhile.
     const holder = observed && ours && ownerLabel !== ruleLabel(rule) ? held.holderOf(observed) : undefined;
     if (holder) {
@@ -193,6 +214,12 @@ export function plan(input: PlanInput): PlanResult {
       actions.push({ type: "create", key, ruleId: rule.id, desired });
     } else if (ours) {
       won.add(key);
+      // A copy taken over from another tool keeps saying so (and is counted) for as long as it lives.
+      const tookOverFrom = observed.annotations[TAKEN_OVER_ANNOTATION];
+      if (tookOverFrom !== undefined) {
+        desired = withTakeoverMark(desired, tookOverFrom);
+        winner.report.takenOver = (winner.report.takenOver ?? 0) + 1;
+      }
       if (observed.contentHash === desired.contentHash && observed.labels[RULE_LABEL] === ruleLabel(rule)) {
         winner.report.synced++;
         continue;
@@ -203,21 +230,38 @@ export function plan(input: PlanInput): PlanResult {
       setOutcome(winner, "Conflict", "ManagedByAnotherCluster", `${key} is a copy from cluster ${observed.labels[SOURCE_CLUSTER_LABEL] ?? "?"}`);
       continue;
     } else {
-      const conflict = effectiveConflictPolicy(rule, policy);
-      if (conflict === "overwrite" || (conflict === "adopt" && isPeerCopy(observed, input.copyMarks))) {
-        won.add(key);
-        const mustReplace = observed.immutable === true || desired.immutable === true;
-        actions.push({ type: mustReplace ? "replace" : "update", key, ruleId: rule.id, desired, resourceVersion: observed.resourceVersion });
-      } else {
-        const why =
-          conflict === "adopt"
-            ? "adopt takes over only copies made by a known peer tool"
-            : rule.conflict !== "skip"
-              ? `policy ${policy.mode} allows ${rule.conflict} only for administrator rules`
-              : "set conflict: adopt or overwrite to take it over";
+      const read = input.dataKeys?.get(key);
+      const claim = {
+        rule,
+        source: winner.source,
+        claimants: list.map((entry) => entry.rule),
+        dataKeys: read && read.resourceVersion === observed.resourceVersion ? read.keys : undefined,
+      };
+      const decision = decideTakeover(observed, claim, policy, input.copyMarks);
+      // Keys read stay wanted while the object is judged: the reader forgets what no plan wants.
+      if (claim.dataKeys) dataKeysWanted.push(key);
+      if (decision.take === "wait" && input.dataKeys) {
+        if (!claim.dataKeys) dataKeysWanted.push(key);
+        setOutcome(winner, "Pending", "ReadingTarget", `${key} carries a tool's copy marks; reading it to check them`);
+        continue;
+      }
+      if (decision.take === "wait" || decision.take === "refuse") {
+        const why = decision.take === "refuse" ? decision.why : "its data keys cannot be read here";
         setOutcome(winner, "Conflict", "UnmanagedObjectExists", `${key} exists and is not managed by Ferry; left untouched (${why})`);
         continue;
       }
+      won.add(key);
+      const mustReplace = observed.immutable === true || desired.immutable === true;
+      const type = mustReplace ? "replace" : "update";
+      if (decision.take === "takeover") {
+        desired = withTakeoverMark(desired, decision.takeover.tool);
+        winner.report.takenOver = (winner.report.takenOver ?? 0) + 1;
+        actions.push({ type, key, ruleId: rule.id, desired, resourceVersion: observed.resourceVersion, takeover: decision.takeover });
+        setOutcome(winner, failure ? "Failed" : "Pending", failure?.reason ?? "TakingOver", failure?.message ?? takeoverMessage(key, decision.takeover));
+        if (failure) winner.report.failed++;
+        continue;
+      }
+      actions.push({ type, key, ruleId: rule.id, desired, resourceVersion: observed.resourceVersion });
     }
     if (failure) {
       winner.report.failed++;
@@ -259,7 +303,13 @@ export function plan(input: PlanInput): PlanResult {
 
   for (const report of reports) report.outcomes.sort((a, b) => (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0));
   const heldCopies = heldCount.result();
-  return heldCopies ? { actions, reports, held: heldCopies } : { actions, reports };
+  return heldCopies ? { actions, reports, dataKeysWanted, held: heldCopies } : { actions, reports, dataKeysWanted };
+}
+
+function takeoverMessage(key: string, takeover: Takeover): string {
+  return takeover.evidence === "marks"
+    ? `taking over ${key}: ${takeover.tool}'s marks show it is that tool's copy of this source`
+    : `taking over ${key}: ${takeover.tool} leaves no marks; taken over with consent (--take-over-unmarked)`;
 }
 
 /**
@@ -270,6 +320,11 @@ export function plan(input: PlanInput): PlanResult {
  * actions in those namespaces. Reports are partial and must not be published.
  */
 export function planNamespaces(input: PlanInput, only: ReadonlySet<string>): Action[] {
+  return planSome(input, only).actions;
+}
+
+/** planNamespaces with the rest of the result (partial reports, the data keys it needs). */
+export function planSome(input: PlanInput, only: ReadonlySet<string>): PlanResult {
   const namespaces = new Map<string, NamespaceInfo>();
   for (const name of only) {
     const info = input.namespaces.get(name);
@@ -277,5 +332,5 @@ export function planNamespaces(input: PlanInput, only: ReadonlySet<string>): Act
   }
   const managed: ObservedObject[] = [];
   for (const observed of input.managed ?? input.observed.values()) if (only.has(observed.namespace)) managed.push(observed);
-  return plan({ ...input, namespaces, managed }).actions;
+  return plan({ ...input, namespaces, managed });
 }

@@ -38,18 +38,51 @@ export type ConflictPolicy = "skip" | "adopt" | "overwrite";
  */
 export type RuleScope = "tenant" | "administrator";
 
+/** An ownerReference as the metadata watch shows it (kept only for objects carrying some tool's marks). */
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+}
+
+/**
+ * What plan() knows when it judges whether an unmanaged object at a target is a tool's copy of
+ * a rule's source (core/takeover.ts).
+ */
+export interface TakeoverClaim {
+  rule: Rule;
+  /** The rule's source as read (absent when the rule carries its content inline, e.g. a ResourceDistribution). */
+  source?: SourceObject;
+  /** Every rule that claims this target, the claim's own included. */
+  claimants: readonly Rule[];
+  /** The object's data keys (`data` and `binaryData`), sorted, once read in full; undefined before. */
+  dataKeys?: readonly string[];
+}
+
+/**
+ * A tool's verdict on one object: its copy of the claim's source; not (why, for the conflict's
+ * message); or not known until the object's data keys have been read.
+ */
+export type MarkVerdict = { copy: true } | { copy: false; why: string } | { copy: "needs-data-keys" };
+
 /**
  * The marks a tool writes on the copies it makes (a dialect's original tool: kubernetes-
- * replicator, Reflector, ...): they prove an object was that tool's copy, which is what lets a
- * rule take it over safely (conflict: adopt; a cutover from the tool to Ferry).
+ * replicator, Reflector, ...). They prove an object was that tool's copy of one source, which is
+ * what lets a rule take it over at cutover (DESIGN.md invariant 2's one exception). A tool that
+ * leaves no marks declares none (`keys: []`): its copies are taken over only with consent
+ * (Policy.takeOverUnmarked).
  */
 export interface CopyMarks {
-  /** The tool, for messages (e.g. "kubernetes-replicator"). */
+  /** The tool, for Events and messages (e.g. "kubernetes-replicator"). */
   tool: string;
-  /** Label or annotation keys (or "prefix/" entries, see core/key-match.ts); any one marks a copy. */
+  /** Label or annotation keys (or "prefix/" entries, see core/key-match.ts); an object carrying any one is marked by the tool. */
   keys: readonly string[];
-  /** The source a marked copy was made from, when the marks say. */
-  sourceOf?(object: { namespace: string; labels: Readonly<Record<string, string>>; annotations: Readonly<Record<string, string>> }): { namespace: string; name: string } | undefined;
+  /** The source the marks name (namespace/name), when the tool records it: for messages. */
+  sourceOf?(object: ObservedObject): { namespace: string; name: string } | undefined;
+  /** Whether a marked object is the tool's copy of the claim's source (pure; required when `keys` is not empty). */
+  proves?(object: ObservedObject, claim: TakeoverClaim): MarkVerdict;
 }
 
 /** Where a rule came from, for status, Events and explanations. */
@@ -161,6 +194,8 @@ export interface ObservedObject {
   contentHash?: string;
   immutable?: boolean;
   uid?: string;
+  /** Owner references, kept only for objects that carry some tool's copy marks (an OpenKruise copy's proof). */
+  owners?: readonly OwnerReference[];
 }
 
 export type PolicyMode = "open" | "guarded" | "strict";
@@ -176,6 +211,12 @@ export interface Policy {
    * Ferry on the derived default identity also owns the legacy default `local` (core/cluster-identity.ts).
    */
   ownClusterNames?: readonly string[];
+  /**
+   * Dialects whose rules may take over an unmanaged object that carries no tool's marks at all
+   * (`ferry run --take-over-unmarked`): the administrator's consent for tools that leave none
+   * (Stakater MTO, registry-creds, secret-replicator-eks). Default: none.
+   */
+  takeOverUnmarked?: readonly string[];
 }
 
 /** The body Ferry wants at a target. */
@@ -217,14 +258,23 @@ export interface RuleReport {
   synced: number;
   conflicts: number;
   failed: number;
+  /** Copies that were (or are being) taken over from another tool: they carry TAKEN_OVER_ANNOTATION (plan() always sets it). */
+  takenOver?: number;
   /** Targets that are not Synced, sorted by namespace. */
   outcomes: TargetOutcome[];
 }
 
+/** An unmanaged object that a write makes a Ferry copy: whose copy it was, and what proved it. */
+export interface Takeover {
+  tool: string;
+  /** `marks`: the tool's marks name this source; `consent`: no marks, taken over with Policy.takeOverUnmarked. */
+  evidence: "marks" | "consent";
+}
+
 export type Action =
   | { type: "create"; key: string; ruleId: string; desired: DesiredCopy }
-  | { type: "update"; key: string; ruleId: string; desired: DesiredCopy; resourceVersion?: string }
-  | { type: "replace"; key: string; ruleId: string; desired: DesiredCopy; resourceVersion?: string }
+  | { type: "update"; key: string; ruleId: string; desired: DesiredCopy; resourceVersion?: string; takeover?: Takeover }
+  | { type: "replace"; key: string; ruleId: string; desired: DesiredCopy; resourceVersion?: string; takeover?: Takeover }
   | { type: "delete"; key: string; ruleId?: string; kind: SourceKind; namespace: string; name: string; resourceVersion?: string; uid?: string; reason: string };
 
 /** Copies of an object that cannot be read, left as they are (core/held-copies.ts). */
@@ -236,6 +286,11 @@ export interface HeldCopies {
 export interface PlanResult {
   actions: Action[];
   reports: RuleReport[];
+  /**
+   * Keys of unmanaged objects whose data keys a takeover proof needs: not read yet at the version
+   * observed (read them, then plan again), or read and used by this plan (keep them).
+   */
+  dataKeysWanted: string[];
   /** Objects whose unclaimed copies this plan held, with how many (absent when none). */
   held?: HeldCopies[];
 }

@@ -94,6 +94,7 @@ const statusSchema = {
     synced: { type: "integer" },
     conflicts: { type: "integer" },
     failed: { type: "integer" },
+    takenOver: { type: "integer", description: "Copies Ferry took over from another tool at cutover (annotated ferry.dev/taken-over-from)." },
     failingTargetsOmitted: { type: "integer" },
     conditions: conditionsSchema,
     failingTargets: {

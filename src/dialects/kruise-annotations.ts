@@ -9,7 +9,7 @@
 // Story 1 cannot be applied as written. Ferry also reads the valid spelling
 // `openkruise.io/sync-to-namespaces` (same value, same meaning); the seed's key is kept for
 // fidelity (objects built without API validation, e.g. `ferry plan` on files).
-import type { ParseResult, RuleError, RuleScope } from "../core/types.js";
+import type { CopyMarks, ParseResult, RuleError, RuleScope } from "../core/types.js";
 import type { Dialect, SourceMetadata } from "./dialect.js";
 import { isNamespaceName, quoteList, splitList, truncate } from "./input.js";
 import { emptyTargets, pushRule, ruleError, sourceOrigin, stateError, sourceParser } from "./rule-building.js";
@@ -26,6 +26,14 @@ const DIALECT = "kruise";
 const TRIGGER_KEYS = [KRUISE_SYNC_TO, KRUISE_SYNC_TO_NAMESPACES, KRUISE_SYNC_TO_NAMESPACES_VALID];
 /** Anyone who can annotate a Secret asks for these copies. */
 const SCOPE: RuleScope = "tenant";
+
+/**
+ * No tool ever wrote these copies: the annotation form was a proposal
+ * (openkruise/kruise docs/proposals/20210713-resourcedistribution.md), deleted unimplemented in
+ * favour of the ResourceDistribution CRD; no Go file of the repository ever read `sync-to`. An
+ * object at a target carries no marks, so it is taken over only with consent.
+ */
+const COPY_MARKS: CopyMarks = { tool: "OpenKruise (annotation proposal)", keys: [] };
 
 function parse(meta: SourceMetadata): ParseResult {
   const origin = sourceOrigin(DIALECT, meta);
@@ -75,5 +83,6 @@ export const kruiseAnnotationsDialect: Dialect = {
   name: DIALECT,
   triggerKeys: TRIGGER_KEYS,
   scopes: { source: SCOPE },
+  copyMarks: COPY_MARKS,
   fromSource: sourceParser(DIALECT, TRIGGER_KEYS, parse),
 };

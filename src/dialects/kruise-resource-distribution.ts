@@ -4,13 +4,14 @@
 // never kube-system or kube-public. The status mirrors OpenKruise's: desired/succeeded/failed,
 // observedGeneration and six conditions (GetResourceFailed, CreateResourceFailed,
 // UpdateResourceFailed, DeleteResourceFailed, ConflictOccurred, NamespaceNotExists).
-import type { InlineContent, ParseResult, Rule, RuleError, RuleReport, RuleScope, SourceKind, TargetOutcome } from "../core/types.js";
+import type { CopyMarks, InlineContent, ParseResult, Rule, RuleError, RuleReport, RuleScope, SourceKind, TargetOutcome } from "../core/types.js";
 import type { CustomResource, CustomResourceType, Dialect } from "./dialect.js";
 import { KRUISE_FORBIDDEN_NAMESPACES } from "./kruise-annotations.js";
 import { isEmptySelector, isNamespaceName, isObjectName, isRecord, quoteList, readLabelSelector, truncate } from "./input.js";
 import { totals } from "./resource-status.js";
-import { addUnique, emptyResult, emptyTargets, guard, resourceOrigin, ruleError } from "./rule-building.js";
 import { ruleId } from "../core/rule-id.js";
+import { isCopy, notCopy } from "./copy-marks.js";
+import { addUnique, emptyResult, emptyTargets, guard, resourceOrigin, ruleError } from "./rule-building.js";
 
 const DIALECT = "kruise-rd";
 export const RESOURCE_DISTRIBUTION: CustomResourceType = {
@@ -23,6 +24,34 @@ export const RESOURCE_DISTRIBUTION: CustomResourceType = {
 /** ResourceDistribution is cluster-scoped: only administrators create one. */
 const SCOPE: RuleScope = "administrator";
 const API_VERSION = `${RESOURCE_DISTRIBUTION.group}/${RESOURCE_DISTRIBUTION.version}`;
+
+/** The annotations OpenKruise writes on every distributed copy. */
+export const KRUISE_RESOURCE_FROM = "kruise.io/resourcedistribution.resource.from";
+export const KRUISE_RESOURCE_HASHCODE = "kruise.io/resourcedistribution.resource.hashcode";
+/**
+ * OpenKruise annotates each copy `resource.from: <ResourceDistribution name>` and
+ * `resource.hashcode`, and makes the ResourceDistribution its controller (ownerReference with
+ * the RD's uid) (openkruise/kruise v1.9.0 pkg/controller/resourcedistribution/utils.go
+ * `makeResourceObject`, `isControlledByDistributor`). Proof: the controller reference is this
+ * very ResourceDistribution (by uid, where OpenKruise itself compares only the name). The write
+ * that takes a copy over drops the reference, or Kubernetes' garbage collector would delete the
+ * copy with the ResourceDistribution.
+ */
+const COPY_MARKS: CopyMarks = {
+  tool: "OpenKruise",
+  keys: [KRUISE_RESOURCE_FROM, KRUISE_RESOURCE_HASHCODE],
+  proves(object, { rule }) {
+    if (rule.origin.dialect !== DIALECT || rule.origin.kind !== RESOURCE_DISTRIBUTION.kind) {
+      return notCopy("it is a ResourceDistribution's copy, and this rule is not that ResourceDistribution");
+    }
+    const controller = object.owners?.find((owner) => owner.controller === true);
+    if (!controller || controller.apiVersion !== API_VERSION || controller.kind !== RESOURCE_DISTRIBUTION.kind) {
+      return notCopy("no ResourceDistribution is its controller (ownerReference)");
+    }
+    if (controller.name !== rule.origin.name || controller.uid !== rule.origin.uid) return notCopy(`it belongs to another ResourceDistribution (${controller.name}, or an earlier one of that name)`);
+    return isCopy;
+  },
+};
 
 const DATA_KEY = /^[-._a-zA-Z0-9]+$/;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
@@ -302,6 +331,8 @@ function statusFor(resource: CustomResource, reports: RuleReport[], errors: Rule
     failed: Math.max(0, sum.desired - sum.synced),
     conditions,
   };
+  // Copies taken over from OpenKruise at cutover; a Ferry-only field, absent until there are some.
+  if (sum.takenOver > 0) status.takenOver = sum.takenOver;
   const generation = isRecord(resource.metadata) ? resource.metadata.generation : undefined;
   if (typeof generation === "number") status.observedGeneration = generation;
   return status;
@@ -322,6 +353,7 @@ export const kruiseResourceDistributionDialect: Dialect = {
   name: DIALECT,
   triggerKeys: [],
   scopes: { resources: { [RESOURCE_DISTRIBUTION.kind]: SCOPE } },
+  copyMarks: COPY_MARKS,
   customResourceTypes: [RESOURCE_DISTRIBUTION],
   fromCustomResource(resource) {
     if (!isResourceDistribution(resource)) return emptyResult();

@@ -2,7 +2,7 @@
 // Ferry: context.ferryNamespace) annotated `mw_sec/sync: "true"` or `mw-sync: "yes"` is pushed
 // into every namespace of the cluster. Protected namespaces are the engine policy's business.
 // The hub-to-member push of the same flow is a multi-cluster rule, not this dialect's.
-import type { ParseResult, RuleError, RuleScope } from "../core/types.js";
+import type { CopyMarks, ParseResult, RuleError, RuleScope } from "../core/types.js";
 import type { Dialect, DialectContext, SourceMetadata } from "./dialect.js";
 import { truncate } from "./input.js";
 import { emptyTargets, pushRule, ruleError, sourceOrigin, sourceParser, stateError } from "./rule-building.js";
@@ -14,6 +14,13 @@ export const MWSYNC_ANNOTATION = "mw-sync";
 const TRIGGER_KEYS = [MWSYNC_SEC_ANNOTATION, MWSYNC_ANNOTATION];
 /** Only administrators (and Ferry) write Ferry's own namespace, where these sources must live. */
 const SCOPE: RuleScope = "administrator";
+
+/**
+ * secret-replicator-eks published only a README (aadhik/secret-replicator-eks, README.md at
+ * 42d8d0a): what its agent writes on the copies is unknown, so none can be proved; they are taken
+ * over only with consent.
+ */
+const COPY_MARKS: CopyMarks = { tool: "secret-replicator-eks", keys: [] };
 
 function flag(value: string): boolean | undefined {
   const text = value.trim().toLowerCase();
@@ -55,5 +62,6 @@ export const mwsyncDialect: Dialect = {
   name: DIALECT,
   triggerKeys: TRIGGER_KEYS,
   scopes: { source: SCOPE },
+  copyMarks: COPY_MARKS,
   fromSource: sourceParser(DIALECT, TRIGGER_KEYS, parse),
 };

@@ -163,10 +163,11 @@ export function distributionStatus(resource: CustomResource, reports: RuleReport
   else if (counts.conflicts > 0) ready = { status: "False", reason: "Conflict", message: `${counts.conflicts} target(s) in conflict` };
   else if (counts.synced < counts.desired) ready = { status: "False", reason: "Syncing", message: `${counts.synced}/${counts.desired} copies in sync` };
   else ready = { status: "True", reason: "Synced", message: `${counts.synced}/${counts.desired} copies in sync` };
-  const failing = (report?.outcomes ?? []).filter((o) => o.state !== "Pending" || o.reason !== "Syncing");
+  const failing = (report?.outcomes ?? []).filter((o) => o.state !== "Pending" || (o.reason !== "Syncing" && o.reason !== "TakingOver"));
   return {
     observedGeneration: resource.metadata.generation,
     ...counts,
+    takenOver: report?.takenOver ?? 0,
     conditions: [{ type: "Ready", ...ready, observedGeneration: resource.metadata.generation }],
     failingTargets: failing.slice(0, maxListedTargets).map((o) => ({ namespace: o.namespace, name: o.name, state: o.state, reason: o.reason, message: o.message })),
     ...(failing.length > maxListedTargets ? { failingTargetsOmitted: failing.length - maxListedTargets } : {}),

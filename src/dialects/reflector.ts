@@ -11,6 +11,7 @@ import type { CopyMarks, LabelSelector, ParseResult, Rule, RuleError, RuleOrigin
 import { parseLabelSelector, SelectorError } from "../core/label-selector.js";
 import type { Dialect, DialectContext, SourceMetadata } from "./dialect.js";
 import { classifyPatterns, isEmptySelector, matchesPatternList, parseDotNetBool, parseObjectRef, type PatternList, quoteList, splitList, truncate } from "./input.js";
+import { isCopy, namesTheSource, notCopy } from "./copy-marks.js";
 import { emptyTargets, pullRule, pushRule, ruleError, sourceOrigin, sourceParser, stateError } from "./rule-building.js";
 
 const DIALECT = "reflector";
@@ -35,11 +36,33 @@ const TRIGGER_KEYS = [
 ];
 /** Anyone who can annotate a Secret asks for these copies (and mirrors pull only with the source's consent). */
 const SCOPE: RuleScope = "tenant";
-/** Reflector's mirrors name their source in the reflects annotation ("namespace/name", or "name": same namespace). */
+/** Written by Reflector on every mirror: the source's resourceVersion and the time of the copy. */
+export const REFLECTED_VERSION = `${PREFIX}reflected-version`;
+export const REFLECTED_AT = `${PREFIX}reflected-at`;
+const reflectedSource = ({ namespace, annotations }: { namespace: string; annotations: Readonly<Record<string, string>> }) =>
+  parseObjectRef(annotations[REFLECTS] ?? "", namespace).ref;
+/**
+ * Reflector writes `reflects: "<ns>/<name>"`, `auto-reflects` ("True" on the mirrors it created
+ * itself, "False" on mirrors a user created and asked to be filled), `reflected-version` and
+ * `reflected-at` on every mirror; automatic mirrors keep their source's name
+ * (emberstack/kubernetes-reflector v10.0.63 src/ES.Kubernetes.Reflector/Mirroring/Core/Annotations.cs,
+ * ResourceMirror.cs `ResourceReflect`). A push rule takes over an automatic mirror whose `reflects`
+ * names its source; a user's mirror is its own pull rule's (filled, never deleted).
+ */
 const COPY_MARKS: CopyMarks = {
   tool: "Reflector",
-  keys: [REFLECTS],
-  sourceOf: ({ namespace, annotations }) => parseObjectRef(annotations[REFLECTS] ?? "", namespace).ref,
+  keys: [REFLECTS, AUTO_REFLECTS, REFLECTED_VERSION, REFLECTED_AT],
+  sourceOf: reflectedSource,
+  proves(object, claim) {
+    const verdict = namesTheSource(object, claim, reflectedSource(object));
+    if (verdict.copy !== true) return verdict;
+    // A mirror a user created asks to be filled: the reflector dialect's own pull rule does that
+    // (never deleting it); only another format's `adopt`, naming this source, takes it over.
+    if (parseDotNetBool(object.annotations[AUTO_REFLECTS]) !== true && claim.rule.origin.dialect === DIALECT) {
+      return notCopy(`a user created it and asked to be filled (${AUTO_REFLECTS} is not "True"); its own pull rule fills it, it is never taken over`);
+    }
+    return isCopy;
+  },
 };
 
 /** A namespace set as Reflector describes it: names/regexes OR a label selector; neither = all. */
@@ -195,8 +218,8 @@ function parse(meta: SourceMetadata, context: DialectContext): ParseResult {
   const rules: Rule[] = [];
   const reflects = meta.annotations[REFLECTS];
   if (reflects !== undefined && reflects.trim() !== "") {
-    // Mirrors Reflector created by itself are its leftovers: Ferry's own push replaces them once
-    // they are deleted; Ferry does not pull into them (one object, one rule).
+    // Mirrors Reflector created by itself are its copies: the push rule of their source takes
+    // them over (COPY_MARKS); Ferry does not pull into them (one object, one rule).
     if (parseDotNetBool(meta.annotations[AUTO_REFLECTS]) !== true) {
       const rule = parsePull(meta, reflects, context, errors);
       if (rule) rules.push(rule);

@@ -10,6 +10,7 @@ import type { CopyMarks, ParseResult, RuleError, RuleScope } from "../core/types
 import { parseLabelSelector, SelectorError } from "../core/label-selector.js";
 import type { Dialect, DialectContext, SourceMetadata } from "./dialect.js";
 import { classifyPatterns, isEmptySelector, matchesPatternList, parseGoBool, parseObjectRef, quoteList, splitList, truncate } from "./input.js";
+import { isCopy, namesTheSource, notCopy } from "./copy-marks.js";
 import { emptyTargets, pullRule, pushRule, ruleError, sourceOrigin, sourceParser, stateError } from "./rule-building.js";
 
 const DIALECT = "replicator";
@@ -26,7 +27,49 @@ const SCOPE: RuleScope = "tenant";
 /** The annotations kubernetes-replicator writes on every copy it makes. */
 export const REPLICATED_FROM_VERSION = `${PREFIX}replicated-from-version`;
 export const REPLICATED_AT = `${PREFIX}replicated-at`;
-const COPY_MARKS: CopyMarks = { tool: "kubernetes-replicator", keys: [REPLICATED_FROM_VERSION, REPLICATED_AT] };
+export const REPLICATED_KEYS = `${PREFIX}replicated-keys`;
+const REPLICATED_MARKS = [REPLICATED_AT, REPLICATED_FROM_VERSION, REPLICATED_KEYS];
+
+/**
+ * kubernetes-replicator annotates every copy `replicated-at`, `replicated-from-version` (the
+ * source's resourceVersion) and `replicated-keys` (the keys it copied, sorted, comma-joined); push
+ * copies keep the source's name and record nothing else of it (mittwald/kubernetes-replicator
+ * v2.12.4 replicate/common/consts.go, replicate/secret/secrets.go and
+ * replicate/configmap/configmaps.go `ReplicateObjectTo`; validated on the binary,
+ * /work/notes/peer-copies). It also merges into unrelated objects of the source's name, which then
+ * carry the marks too; so a push copy is taken over only when its data holds exactly the keys the
+ * replicator wrote (the object is read for them), and either it was written from this very source
+ * version or no other source of that name replicates into the namespace. A pull target names its
+ * source in the user's `replicate-from`.
+ */
+const COPY_MARKS: CopyMarks = {
+  tool: "kubernetes-replicator",
+  keys: REPLICATED_MARKS,
+  sourceOf: ({ namespace, annotations }) => parseObjectRef(annotations[REPLICATE_FROM] ?? "", namespace).ref,
+  proves(object, claim) {
+    const missing = REPLICATED_MARKS.filter((key) => object.annotations[key] === undefined);
+    if (missing.length > 0) return notCopy(`${missing.join(" and ")} is missing (the replicator writes all three on its copies)`);
+    const from = object.annotations[REPLICATE_FROM];
+    if (from !== undefined) {
+      const ref = parseObjectRef(from, object.namespace).ref;
+      const source = claim.source;
+      return source && ref?.namespace === source.namespace && ref.name === source.name ? isCopy : notCopy(`it pulls from ${from} (${REPLICATE_FROM})`);
+    }
+    const named = claim.source ? { namespace: claim.source.namespace, name: claim.source.name } : undefined;
+    const verdict = namesTheSource(object, claim, named);
+    if (verdict.copy !== true) return verdict;
+    if (!claim.dataKeys) return { copy: "needs-data-keys" };
+    if (splitList(object.annotations[REPLICATED_KEYS]!, ",").sort().join(",") !== claim.dataKeys.join(",")) {
+      return notCopy(`it holds other keys than the ${REPLICATED_KEYS} it lists (the replicator merges into objects it did not create)`);
+    }
+    if (object.annotations[REPLICATED_FROM_VERSION] === claim.source!.resourceVersion) return isCopy;
+    const sources = new Set(
+      claim.claimants.filter((rule) => rule === claim.rule || (rule.origin.dialect === DIALECT && !rule.pull)).map((rule) => `${rule.source.namespace}/${rule.source.name}`),
+    );
+    if (sources.size > 1) return notCopy("several sources of that name replicate into this namespace, and the replicator's copies do not say which one they came from");
+    return isCopy;
+  },
+};
 
 function parsePull(meta: SourceMetadata, value: string, context: DialectContext): ParseResult {
   const origin = sourceOrigin(DIALECT, meta);

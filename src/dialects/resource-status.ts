@@ -17,15 +17,17 @@ export interface ReportTotals {
   synced: number;
   conflicts: number;
   failed: number;
+  takenOver: number;
 }
 
 export function totals(reports: readonly RuleReport[]): ReportTotals {
-  const sum: ReportTotals = { desired: 0, synced: 0, conflicts: 0, failed: 0 };
+  const sum: ReportTotals = { desired: 0, synced: 0, conflicts: 0, failed: 0, takenOver: 0 };
   for (const report of reports) {
     sum.desired += report.desired;
     sum.synced += report.synced;
     sum.conflicts += report.conflicts;
     sum.failed += report.failed;
+    sum.takenOver += report.takenOver ?? 0;
   }
   return sum;
 }
@@ -85,6 +87,8 @@ export function genericStatus(
     failed: sum.failed,
     conditions,
   };
+  // Copies taken over from the tool at cutover; absent until there are some (MTO's own status has no such field).
+  if (sum.takenOver > 0) status.takenOver = sum.takenOver;
   const generation = isRecord(resource.metadata) ? resource.metadata.generation : undefined;
   if (typeof generation === "number") status.observedGeneration = generation;
   return status;

@@ -3,7 +3,7 @@
 import { carriesKey, hasMatchingKey } from "../core/key-match.js";
 import { PatternError, validateNameOrGlob } from "../core/name-pattern.js";
 import { ruleId } from "../core/rule-id.js";
-import type { CopyMarks, ParseResult, Rule, RuleError, RuleOrigin, RuleScope, TargetSelection } from "../core/types.js";
+import type { ParseResult, Rule, RuleError, RuleOrigin, RuleScope, TargetSelection } from "../core/types.js";
 import type { CustomResource, DialectContext, SourceMetadata } from "./dialect.js";
 import { isRecord, saneSource, truncate } from "./input.js";
 
@@ -157,13 +157,4 @@ export function validNamesOrGlobs(items: readonly string[], origin: RuleOrigin, 
       return false;
     }
   });
-}
-
-/** CopyMarks.sourceOf for tools that label their copies with the source's name and namespace. */
-export function sourceFromLabels(nameLabel: string, namespaceLabel: string): NonNullable<CopyMarks["sourceOf"]> {
-  return ({ labels }) => {
-    const name = labels[nameLabel];
-    const namespace = labels[namespaceLabel];
-    return name && namespace ? { namespace, name } : undefined;
-  };
 }

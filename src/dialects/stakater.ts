@@ -12,7 +12,7 @@
 //
 // spec.sync: false means, in MTO, "render once, do not follow later changes". Ferry keeps copies
 // current either way; the value is read but not acted on (see docs/dialects.md).
-import type { LabelSelector, ParseResult, Rule, RuleError, RuleOrigin, RuleReport, RuleScope, SourceKind, TargetSelection } from "../core/types.js";
+import type { CopyMarks, LabelSelector, ParseResult, Rule, RuleError, RuleOrigin, RuleReport, RuleScope, SourceKind, TargetSelection } from "../core/types.js";
 import type { CustomResource, CustomResourceType, Dialect, DialectContext } from "./dialect.js";
 import { isEmptySelector, isNamespaceName, isObjectName, isRecord, readLabelSelector, truncate } from "./input.js";
 import { genericStatus } from "./resource-status.js";
@@ -238,8 +238,17 @@ function kindOf(resource: CustomResource): "Template" | "TemplateGroupInstance" 
   }
 }
 
+/**
+ * MTO is closed source and documents no label, annotation or owner on the copies of
+ * `resourceMappings` (stakater/mto-docs content/reference/api.md; the instance's own
+ * `status.mappedSecrets` tracks them): nothing on a copy proves it one, so copies are taken
+ * over only with consent.
+ */
+const COPY_MARKS: CopyMarks = { tool: "Stakater Multi-Tenant Operator", keys: [] };
+
 export const stakaterDialect: Dialect = {
   name: DIALECT,
+  copyMarks: COPY_MARKS,
   triggerKeys: [],
   scopes: { resources: SCOPES },
   customResourceTypes: [STAKATER_TEMPLATE, STAKATER_TEMPLATE_GROUP_INSTANCE, STAKATER_TEMPLATE_INSTANCE],

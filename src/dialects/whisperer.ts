@@ -6,7 +6,8 @@ import type { CopyMarks, ParseResult, RuleError, RuleScope } from "../core/types
 import { labelValue } from "../core/marks.js";
 import type { Dialect, SourceMetadata } from "./dialect.js";
 import { isNamespaceName, quoteList, splitList } from "./input.js";
-import { emptyResult, emptyTargets, pushRule, ruleError, sourceFromLabels, sourceOrigin, sourceParser, stateError } from "./rule-building.js";
+import { isCopy, namesTheSource, notCopy, sourceFromLabels } from "./copy-marks.js";
+import { emptyResult, emptyTargets, pushRule, ruleError, sourceOrigin, sourceParser, stateError } from "./rule-building.js";
 
 const DIALECT = "whisperer";
 export const WHISPERER_SYNC_LABEL = "secret-syncer.jeffl.es/sync";
@@ -17,11 +18,21 @@ export const WHISPERER_NAMESPACE_LABEL = "secret-syncer.jeffl.es/namespace";
 const TRIGGER_KEYS = [WHISPERER_SYNC_LABEL, WHISPERER_NAMESPACES_ANNOTATION];
 /** Anyone who can label a Secret asks for these copies. */
 const SCOPE: RuleScope = "tenant";
-/** whisperer.rs labels its mirrors, with their source's name and namespace. */
+const whispererSource = sourceFromLabels(WHISPERER_NAME_LABEL, WHISPERER_NAMESPACE_LABEL);
+/**
+ * whisperer.rs labels its mirrors `mirror: "true"` plus their source's name and namespace (the
+ * seed's form: thejefflarson/whisperer src/main.rs `apply` at 9c998b4, 2025-01-24; the mirror
+ * keeps its source's name). A mirror is taken over when the labels name this source.
+ */
 const COPY_MARKS: CopyMarks = {
   tool: "whisperer.rs",
-  keys: [WHISPERER_MIRROR_LABEL],
-  sourceOf: sourceFromLabels(WHISPERER_NAME_LABEL, WHISPERER_NAMESPACE_LABEL),
+  keys: [WHISPERER_MIRROR_LABEL, WHISPERER_NAME_LABEL, WHISPERER_NAMESPACE_LABEL],
+  sourceOf: whispererSource,
+  proves(object, claim) {
+    if (object.labels[WHISPERER_MIRROR_LABEL] !== "true") return notCopy(`it lacks the label ${WHISPERER_MIRROR_LABEL}: "true" whisperer.rs puts on its mirrors`);
+    const verdict = namesTheSource(object, claim, whispererSource(object));
+    return verdict.copy === true ? isCopy : verdict;
+  },
 };
 
 function parse(meta: SourceMetadata): ParseResult {

@@ -80,10 +80,14 @@ export class EventRecorder {
     });
   }
 
-  /** Makes this the current Event of the object for this reason; writes only if the current one says something else. */
-  record(target: EventTarget, type: "Normal" | "Warning", reason: string, message: string): void {
+  /**
+   * Makes this the current Event of the object for this reason; writes only if the current one says
+   * something else. `about` tells apart Events of one reason that each stand for something else
+   * and must all be written (a rule's takeovers: one per copy), rather than replace each other.
+   */
+  record(target: EventTarget, type: "Normal" | "Warning", reason: string, message: string, about?: string): void {
     if (this.stopped) return;
-    const key = eventKey(target, reason);
+    const key = about === undefined ? eventKey(target, reason) : `${eventKey(target, reason)}\u0000${about}`;
     const text = redact(message, { maxLength: 1024 });
     if (this.current.get(key) === text) {
       this.wanted.delete(key);

@@ -3,7 +3,7 @@
 import { contentHash } from "../core/hash.js";
 import { hasMatchingKey } from "../core/key-match.js";
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from "../core/marks.js";
-import type { NamespaceInfo, ObservedObject, SourceKind, SourceObject } from "../core/types.js";
+import type { NamespaceInfo, ObservedObject, OwnerReference, SourceKind, SourceObject } from "../core/types.js";
 import type { KubeObject } from "./informer.js";
 import type { RecordPacking } from "./record-store.js";
 
@@ -38,7 +38,7 @@ export function metadataRecord(kind: SourceKind, relevantKeys: readonly string[]
     const labels = object.metadata.labels;
     const annotations = object.metadata.annotations;
     const relevant = labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE || hasMatchingKey(labels, relevantKeys) || hasMatchingKey(annotations, relevantKeys);
-    return {
+    const record: ObservedObject = {
       kind,
       namespace: object.metadata.namespace ?? "",
       name: object.metadata.name,
@@ -47,7 +47,17 @@ export function metadataRecord(kind: SourceKind, relevantKeys: readonly string[]
       labels: relevant ? (labels ?? empty) : empty,
       annotations: relevant ? withoutLastApplied(annotations) : empty,
     };
+    const owners = relevant ? ownerReferences(object) : undefined;
+    if (owners) record.owners = owners;
+    return record;
   };
+}
+
+/** An object's ownerReferences (a takeover proof reads them; a takeover's write drops them). */
+function ownerReferences(object: KubeObject): OwnerReference[] | undefined {
+  const references = (object.metadata as { ownerReferences?: OwnerReference[] }).ownerReferences;
+  if (!Array.isArray(references) || references.length === 0) return undefined;
+  return references.map(({ apiVersion, kind, name, uid, controller }) => (controller === true ? { apiVersion, kind, name, uid, controller } : { apiVersion, kind, name, uid }));
 }
 
 /**
@@ -58,7 +68,9 @@ export function metadataRecord(kind: SourceKind, relevantKeys: readonly string[]
 export function metadataPacking(kind: SourceKind): RecordPacking<ObservedObject> {
   return {
     pack: (record) =>
-      record.labels === empty && record.annotations === empty && record.contentHash === undefined && record.immutable === undefined ? (record.resourceVersion ?? "") : record,
+      record.labels === empty && record.annotations === empty && record.contentHash === undefined && record.immutable === undefined && record.owners === undefined
+        ? (record.resourceVersion ?? "")
+        : record,
     unpack: (key, resourceVersion) => {
       const slash = key.indexOf("/");
       return { kind, namespace: key.slice(0, slash), name: key.slice(slash + 1), resourceVersion: resourceVersion || undefined, labels: empty, annotations: empty };

@@ -41,6 +41,12 @@ export class FerryMetrics {
     buckets: [0.001, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 60],
     registers: [this.registry],
   });
+  readonly takeovers = new Counter({
+    name: "ferry_takeovers_total",
+    help: "Unmanaged objects taken over as Ferry copies (a tool's copies at cutover), by dialect of the rule, tool and evidence (marks or consent)",
+    labelNames: ["dialect", "tool", "evidence"],
+    registers: [this.registry],
+  });
   readonly copies = new Gauge({ name: "ferry_copies", help: "Desired copies by state", labelNames: ["state"], registers: [this.registry] });
   readonly rules = new Gauge({ name: "ferry_rules", help: "Rules by dialect", labelNames: ["dialect"], registers: [this.registry] });
   readonly watchRestarts = new Counter({ name: "ferry_watch_restarts_total", help: "Watch restarts, by watch", labelNames: ["watch"], registers: [this.registry] });

@@ -55,8 +55,8 @@ export interface ExecutorOptions {
   namespaceTerminating?(namespace: string): boolean;
   /** After a failure was recorded (e.g. a member that did not answer). */
   onFailure?(key: string, error: Error): void;
-  /** After a successful write. */
-  onWritten?(key: string): void;
+  /** After a successful write, with the action it did. */
+  onWritten?(key: string, action: Action): void;
   /** Nothing is queued or running any more. */
   onDrained?(): void;
 }
@@ -213,6 +213,6 @@ export class Executor {
     }
     if (this.latestActions.get(key) === action) this.latestActions.delete(key);
     if (this.failed.delete(key)) this.options.onFailuresChanged?.();
-    this.options.onWritten?.(key);
+    this.options.onWritten?.(key, action);
   }
 }

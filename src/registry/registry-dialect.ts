@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { SelectorError, validateLabelSelector } from "../core/label-selector.js";
 import { targetsSchema } from "../core/label-selector-schema.js";
-import type { LabelSelector, ParseResult, Rule, RuleError, RuleScope, TargetSelection } from "../core/types.js";
+import type { CopyMarks, LabelSelector, ParseResult, Rule, RuleError, RuleScope, TargetSelection } from "../core/types.js";
 import { truncate } from "../dialects/input.js";
 import { ruleId } from "../core/rule-id.js";
 import { ruleError, sourceOrigin, sourceParser, stateError, validNamesOrGlobs } from "../dialects/rule-building.js";
@@ -24,6 +24,13 @@ export const SERVICE_ACCOUNTS_ANNOTATION = "ferry.dev/image-pull-service-account
 export const IGNORE_ANNOTATION = "registry-creds/ignore";
 /** Only administrators (and Ferry) write Ferry's namespace, where generated Secrets live. */
 const SCOPE: RuleScope = "administrator";
+
+/**
+ * registry-creds (upmc-enterprises/registry-creds v1.10 main.go `generateSecretObj`) writes its
+ * Secrets with a name, a type and data only: no label, annotation or owner. They are taken over
+ * only with consent.
+ */
+const COPY_MARKS: CopyMarks = { tool: "registry-creds", keys: [] };
 
 const annotationSchema = z.object({
   targets: targetsSchema.optional(),
@@ -104,5 +111,6 @@ export const registryCredsDialect: Dialect = {
   name: DIALECT,
   triggerKeys: [REGISTRY_CREDENTIAL_ANNOTATION],
   scopes: { source: SCOPE },
+  copyMarks: COPY_MARKS,
   fromSource: sourceParser(DIALECT, [REGISTRY_CREDENTIAL_ANNOTATION], parse),
 };

@@ -1,6 +1,6 @@
 // Kubernetes Events on the real control plane: once per change (a full pass that changes nothing
 // posts nothing, however many targets a rule has in conflict), and none lost when many are
-// recorded at once.
+// recorded at once; Events of one reason about different things (takeovers) do not replace each other.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { pino } from "pino";
@@ -65,4 +65,22 @@ test("Events recorded faster than they can be sent all reach the apiserver, each
   const names = (await events()).map((event) => event.involvedObject.name);
   assert.equal(names.length, count + 1, "each Event written once");
   assert.equal(new Set(names).size, count + 1);
+});
+
+test("Events of one object and reason about different things are each written, not replaced by the last", async (t) => {
+  const recorder = new EventRecorder(await chartClient(), pino({ level: "silent" }), "default");
+  t.after(() => recorder.stop());
+  const ns = await createNamespace(t, "ev-about");
+  const target = { apiVersion: "v1", kind: "Secret", namespace: ns, name: "source" };
+  const copies = ["team-a/db", "team-b/db", "team-c/db"];
+  // Recorded at once, before any is sent: without `about` only the last would be written.
+  for (const copy of copies) recorder.record(target, "Normal", "TookOver", `${copy}: took over`, `Secret/${copy}`);
+  for (const copy of copies) recorder.record(target, "Normal", "TookOver", `${copy}: took over`, `Secret/${copy}`);
+  const messages = async () => (await (await adminClient()).get<{ items: Array<{ message: string }> }>(`/api/v1/namespaces/${ns}/events`)).items.map((event) => event.message);
+  await waitFor(async () => (await messages()).length >= copies.length, { timeoutMs: 30_000, description: "one Event per copy" });
+  // Recorded again once written: nothing new (the last one, recorded after, marks the end).
+  for (const copy of copies) recorder.record(target, "Normal", "TookOver", `${copy}: took over`, `Secret/${copy}`);
+  recorder.record(target, "Normal", "TookOver", "team-d/db: took over", "Secret/team-d/db");
+  await waitFor(async () => (await messages()).includes("team-d/db: took over"), { timeoutMs: 30_000, description: "the last Event" });
+  assert.deepEqual((await messages()).sort(), [...copies, "team-d/db"].map((copy) => `${copy}: took over`), "each written once");
 });

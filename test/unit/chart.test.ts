@@ -93,8 +93,11 @@ test("docs/install.md lists every RBAC rule of files/rbac.yaml", () => {
 });
 
 test("values.schema.json knows exactly Ferry's dialects", () => {
-  const schema = JSON.parse(readFileSync(join(chartDir, "values.schema.json"), "utf8")) as { properties: { dialects: { items: { enum: string[] } } } };
+  const schema = JSON.parse(readFileSync(join(chartDir, "values.schema.json"), "utf8")) as {
+    properties: { dialects: { items: { enum: string[] } }; takeOverUnmarked: { items: { enum: string[] } } };
+  };
   assert.deepEqual([...schema.properties.dialects.items.enum].sort(), ["all", ...knownDialects.map((d) => d.name)].sort());
+  assert.deepEqual([...schema.properties.takeOverUnmarked.items.enum].sort(), knownDialects.map((d) => d.name).sort(), "takeOverUnmarked: every dialect, no `all`");
 });
 
 interface SchemaNode {

@@ -117,7 +117,7 @@ test("replicator pull: replicate-from fills the replica when the source consents
   assert.ok(await getObject("Secret", other, "secret-replica"));
 });
 
-test("Reflector: auto mirrors go to allowed ∩ auto namespaces (regex allowed); reflects pulls where permitted and is refused elsewhere", async (t) => {
+test("Reflector: auto mirrors go to allowed ∩ auto namespaces (regex allowed); reflects pulls where permitted and is refused elsewhere; its own leftover mirrors are taken over", async (t) => {
   await startTestFerry(t);
   const p = uniqueName("refl");
   await ensureNamespaces(t, [`${p}-1`, `${p}-3`]);
@@ -146,20 +146,27 @@ test("Reflector: auto mirrors go to allowed ∩ auto namespaces (regex allowed);
   await waitForObject("Secret", `${p}-1`, "source-secret", (o) => secretValue(o, "key") === "changed");
   await waitForObject("Secret", `${p}-3`, "mirror-secret", (o) => secretValue(o, "key") === "changed");
 
-  // A mirror Reflector itself left behind (auto-reflects) is not Ferry's: reported, untouched until deleted, then replaced.
-  // The leftover exists first, then the namespace becomes an auto target (in the other order a
-  // fast Ferry has already written its copy there, and the leftover could not be created).
-  await ensureNamespaces(t, [`${p}-2`]);
-  const leftover = await createSecret(`${p}-2`, "source-secret", { key: "stale" }, { annotations: { [`${REFLECTOR}auto-reflects`]: "True", [`${REFLECTOR}reflects`]: `${src}/source-secret` } });
-  await patchObject("Secret", src, "source-secret", { metadata: { annotations: { [`${REFLECTOR}reflection-auto-namespaces`]: `${p}-1,${p}-2,${outside}` } } });
-  await waitForEvent(src, "source-secret", "UnmanagedObjectExists", new RegExp(`${p}-2/source-secret`));
-  assert.equal((await getObject("Secret", `${p}-2`, "source-secret"))?.metadata.resourceVersion, leftover.metadata.resourceVersion);
-  await deleteObject("Secret", `${p}-2`, "source-secret");
-  await waitForObject("Secret", `${p}-2`, "source-secret", (o) => secretValue(o, "key") === "changed" && o.metadata.labels?.[MANAGED_BY_LABEL] === "ferry");
+  // Mirrors Reflector itself left behind (auto-reflects): its mirror of this source is taken over
+  // (docs/migration.md); its mirror of another source is reported and left untouched until deleted,
+  // then replaced. The leftovers exist first, then their namespaces become auto targets (in the
+  // other order a fast Ferry has already written its copies there).
+  await ensureNamespaces(t, [`${p}-2`, `${p}-4`]);
+  await createSecret(`${p}-2`, "source-secret", { key: "stale" }, { annotations: { [`${REFLECTOR}auto-reflects`]: "True", [`${REFLECTOR}reflects`]: `${src}/source-secret` } });
+  const foreign = await createSecret(`${p}-4`, "source-secret", { key: "stale" }, { annotations: { [`${REFLECTOR}auto-reflects`]: "True", [`${REFLECTOR}reflects`]: `elsewhere/source-secret` } });
+  await patchObject("Secret", src, "source-secret", { metadata: { annotations: { [`${REFLECTOR}reflection-auto-namespaces`]: `${p}-1,${p}-2,${p}-4,${outside}` } } });
+  const takenOver = await waitForObject("Secret", `${p}-2`, "source-secret", (o) => secretValue(o, "key") === "changed" && o.metadata.labels?.[MANAGED_BY_LABEL] === "ferry");
+  assert.equal(takenOver.metadata.annotations?.["ferry.dev/taken-over-from"], "Reflector");
+  assert.equal(takenOver.metadata.annotations?.[`${REFLECTOR}reflects`], undefined, "Reflector's marks are gone");
+  await waitForEvent(src, "source-secret", "TookOver", new RegExp(`${p}-2/source-secret`));
+  await waitForEvent(src, "source-secret", "UnmanagedObjectExists", new RegExp(`${p}-4/source-secret`));
+  assert.equal((await getObject("Secret", `${p}-4`, "source-secret"))?.metadata.resourceVersion, foreign.metadata.resourceVersion);
+  await deleteObject("Secret", `${p}-4`, "source-secret");
+  await waitForObject("Secret", `${p}-4`, "source-secret", (o) => secretValue(o, "key") === "changed" && o.metadata.labels?.[MANAGED_BY_LABEL] === "ferry");
 
   await deleteObject("Secret", src, "source-secret");
   await waitForGone("Secret", `${p}-1`, "source-secret");
   await waitForGone("Secret", `${p}-2`, "source-secret");
+  await waitForGone("Secret", `${p}-4`, "source-secret");
   assert.ok(await getObject("Secret", `${p}-3`, "mirror-secret"), "the pulled mirror is the user's: never deleted");
 });
 

@@ -71,11 +71,22 @@ test("overwrite takes over an unmanaged object only for cluster rules under guar
   assert.deepEqual(open.actions.map((a) => a.type), ["update"]);
 });
 
-test("adopt takes over a peer tool's copy but not an arbitrary object", () => {
-  const peer: ObservedObject = { kind: "Secret", namespace: "a", name: "db", labels: {}, annotations: { "replicator.v1.mittwald.de/replicated-from-version": "1" } };
+test("adopt takes over a peer tool's copy of its own source, but not another source's copy or an arbitrary object", () => {
+  const reflected = (namespace: string, of: string): ObservedObject => ({
+    kind: "Secret",
+    namespace,
+    name: "db",
+    labels: {},
+    annotations: { "reflector.v1.k8s.emberstack.com/reflects": of, "reflector.v1.k8s.emberstack.com/auto-reflects": "True" },
+  });
   const other: ObservedObject = { kind: "Secret", namespace: "b", name: "db", labels: {}, annotations: {} };
   const result = plan(
-    world({ rules: [rule("r", "src", "db", { namespaces: ["a", "b"] }, { conflict: "adopt" })], namespaces, sources: [secret("src", "db")], observed: [peer, other] }),
+    world({
+      rules: [rule("r", "src", "db", { namespaces: ["a", "b", "team-x"] }, { conflict: "adopt" })],
+      namespaces,
+      sources: [secret("src", "db")],
+      observed: [reflected("a", "src/db"), other, reflected("team-x", "elsewhere/db")],
+    }),
   );
   assert.deepEqual(result.actions.map((a) => `${a.type} ${a.key}`), ["update Secret/a/db"]);
 });

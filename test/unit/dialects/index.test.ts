@@ -122,22 +122,30 @@ test("parsing enforces the declared scope, and a dialect without one yields an e
 test("copy marks: each peer tool's, by dialect; the keys an unrelated object must keep are trigger keys and marks", () => {
   const marks = copyMarksOf(allDialects);
   assert.deepEqual([...marks.keys()].sort(), allDialects.filter((d) => d.copyMarks).map((d) => d.name).sort(), "by dialect name, every dialect that declares marks");
-  const peers = Object.fromEntries(["kubed", "reflector", "replicator", "whisperer"].map((name) => [name, [...(marks.get(name)?.keys ?? [])].sort()]));
+  const peers = Object.fromEntries(["kubed", "kruise-rd", "reflector", "replicator", "whisperer"].map((name) => [name, [...(marks.get(name)?.keys ?? [])].sort()]));
   assert.deepEqual(peers, {
-    kubed: ["kubed.appscode.com/origin"],
-    reflector: ["reflector.v1.k8s.emberstack.com/reflects"],
-    replicator: ["replicator.v1.mittwald.de/replicated-at", "replicator.v1.mittwald.de/replicated-from-version"],
-    whisperer: ["secret-syncer.jeffl.es/mirror"],
+    kubed: ["kubed.appscode.com/origin", "kubed.appscode.com/origin.cluster", "kubed.appscode.com/origin.name", "kubed.appscode.com/origin.namespace"],
+    "kruise-rd": ["kruise.io/resourcedistribution.resource.from", "kruise.io/resourcedistribution.resource.hashcode"],
+    reflector: [
+      "reflector.v1.k8s.emberstack.com/auto-reflects",
+      "reflector.v1.k8s.emberstack.com/reflected-at",
+      "reflector.v1.k8s.emberstack.com/reflected-version",
+      "reflector.v1.k8s.emberstack.com/reflects",
+    ],
+    replicator: ["replicator.v1.mittwald.de/replicated-at", "replicator.v1.mittwald.de/replicated-from-version", "replicator.v1.mittwald.de/replicated-keys"],
+    whisperer: ["secret-syncer.jeffl.es/mirror", "secret-syncer.jeffl.es/name", "secret-syncer.jeffl.es/namespace"],
   });
-  for (const name of ["native", "kruise", "kruise-rd", "stakater", "mwsync"]) assert.equal(marks.get(name), undefined, `${name}'s tool marks no copies`);
-  const object = (labels: Record<string, string>, annotations: Record<string, string> = {}) => ({ namespace: "apps", labels, annotations });
+  assert.equal(marks.get("native"), undefined, "Ferry's own format has no other tool");
+  for (const name of ["kruise", "stakater", "mwsync"]) assert.deepEqual(marks.get(name)?.keys, [], `${name}'s tool leaves no marks: declared, with none`);
+  for (const [name, declared] of marks) if (declared.keys.length > 0) assert.ok(declared.proves, `${name}: marks without a proof`);
+  const object = (labels: Record<string, string>, annotations: Record<string, string> = {}) => ({ kind: "Secret" as const, namespace: "apps", name: "db", labels, annotations });
   assert.deepEqual(marks.get("reflector")!.sourceOf!(object({}, { "reflector.v1.k8s.emberstack.com/reflects": "src/db" })), { namespace: "src", name: "db" });
   assert.deepEqual(marks.get("reflector")!.sourceOf!(object({}, { "reflector.v1.k8s.emberstack.com/reflects": "db" })), { namespace: "apps", name: "db" });
   assert.deepEqual(marks.get("whisperer")!.sourceOf!(object({ "secret-syncer.jeffl.es/name": "db", "secret-syncer.jeffl.es/namespace": "src" })), { namespace: "src", name: "db" });
   assert.deepEqual(marks.get("kubed")!.sourceOf!(object({ "kubed.appscode.com/origin.name": "db", "kubed.appscode.com/origin.namespace": "src" })), { namespace: "src", name: "db" });
   assert.equal(marks.get("kubed")!.sourceOf!(object({})), undefined);
   const keys = relevantKeys(triggerKeysOf(allDialects), marks);
-  assert.ok(keys.includes("mw-sync") && keys.includes("kubed.appscode.com/origin"));
+  assert.ok(keys.includes("mw-sync") && keys.includes("kubed.appscode.com/origin") && keys.includes("kruise.io/resourcedistribution.resource.from"));
 });
 
 test("selecting dialects by name: none or 'all' selects every one; an unknown name is refused", () => {
