@@ -1,6 +1,6 @@
 // `ferry status | explain | plan | convert`: read-only views computed by the same engine and
 // plan() that the controller runs, in dry-run mode (nothing is written).
-import { KubeConfig } from "@kubernetes/client-node";
+import { KubeConfig } from "../kube/kube-config.js";
 import { readFileSync } from "node:fs";
 import { pino } from "pino";
 import { parseAllDocuments, stringify } from "yaml";

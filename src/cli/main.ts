@@ -1,9 +1,14 @@
 #!/usr/bin/env node
 // The `ferry` command (also installed as `kubectl-ferry`).
+// lean-imports first: it must be in place before anything loads @kubernetes/client-node, which
+// is why each command's module is loaded only when that command runs.
+import "./lean-imports.js";
 import { Command, Option } from "commander";
-import { convertCommand, explainCommand, planCommand, statusCommand, type InspectFlags } from "./inspect.js";
+import type { InspectFlags } from "./inspect.js";
 import { buildInfo } from "../ops/build-info.js";
-import { runCommand } from "./run-command.js";
+import type { RunFlags } from "./run-command.js";
+
+const inspect = () => import("./inspect.js");
 
 const program = new Command("ferry")
   .description("Keeps Secrets and ConfigMaps present, current and clean across namespaces and clusters.")
@@ -19,7 +24,7 @@ program
   .option("--dialects <names>", "comma-separated dialects to serve (default: all)")
   .option("--cluster-name <name>", "this cluster's name, written on every copy (default: the UID of namespace kube-system, unique per cluster)")
   .option("--concurrency <n>", "parallel writes", (v) => Number(v), 32)
-  .option("--qps <n>", "client-side request rate limit", (v) => Number(v), 200)
+  .option("--qps <n>", "client-side request rate limit (0: none; the apiserver's priority and fairness and --concurrency bound Ferry)", (v) => Number(v), 0)
   .option("--burst <n>", "client-side request burst", (v) => Number(v), 400)
   .option("--health-port <port>", "port for /healthz, /readyz and /metrics", (v) => Number(v), 8080)
   .option("--no-registry", "do not run the registry credentials part")
@@ -31,7 +36,7 @@ program
   .option("--local-dir <dir>", "state directory of the local control plane (when no cluster is named)")
   .option("--log-level <level>", "log level", "info")
   .addOption(new Option("--log-format <format>", "log format").choices(["json", "pretty"]))
-  .action(runCommand);
+  .action(async (flags: RunFlags) => (await import("./run-command.js")).runCommand(flags));
 
 /** Options shared by the read-only commands. */
 function inspectOptions(command: Command): Command {
@@ -43,15 +48,15 @@ function inspectOptions(command: Command): Command {
     .addOption(new Option("-o, --output <format>", "output format").choices(["table", "json", "yaml"]).default("table"));
 }
 
-inspectOptions(program.command("status").description("rules with desired, synced, conflicting and failed copies")).action((flags: InspectFlags) => statusCommand(flags));
+inspectOptions(program.command("status").description("rules with desired, synced, conflicting and failed copies")).action(async (flags: InspectFlags) => (await inspect()).statusCommand(flags));
 inspectOptions(program.command("explain <namespace> [name]").description("why a namespace has or lacks a copy: rule, selector, policy, conflict")).action(
-  (namespace: string, name: string | undefined, flags: InspectFlags) => explainCommand(namespace, name, flags),
+  async (namespace: string, name: string | undefined, flags: InspectFlags) => (await inspect()).explainCommand(namespace, name, flags),
 );
 inspectOptions(program.command("plan").description("what a new or changed rule or source would create, update or delete; writes nothing"))
   .requiredOption("-f, --file <path>", "YAML with Distributions, dialect resources or annotated Secrets/ConfigMaps")
-  .action((flags: InspectFlags & { file: string }) => planCommand(flags.file, flags));
-inspectOptions(program.command("convert").description("print the native Distributions equivalent to the dialect objects in the cluster")).action((flags: InspectFlags) =>
-  convertCommand(flags),
+  .action(async (flags: InspectFlags & { file: string }) => (await inspect()).planCommand(flags.file, flags));
+inspectOptions(program.command("convert").description("print the native Distributions equivalent to the dialect objects in the cluster")).action(async (flags: InspectFlags) =>
+  (await inspect()).convertCommand(flags),
 );
 
 program.parseAsync(process.argv).catch((error: unknown) => {

@@ -4,7 +4,7 @@
 // client-side rate limit, metadata-only Accept headers, streaming watches and errors that never
 // carry request bodies. Every request says who sends it (User-Agent `ferry/<version>`) and every
 // write names Ferry as its field manager, so managedFields and audit logs attribute Ferry's writes.
-import { KubeConfig } from "@kubernetes/client-node";
+import { KubeConfig } from "./kube-config.js";
 import { request as httpsRequest } from "node:https";
 import { request as httpRequest, type Agent, type IncomingMessage } from "node:http";
 import { buildInfo } from "../ops/build-info.js";
