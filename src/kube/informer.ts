@@ -235,7 +235,10 @@ export class Informer<T extends object = KubeObject> implements RunningWatch {
         seen.add(key);
         const itemVersion = item.metadata.resourceVersion;
         if (itemVersion !== undefined && this.store.version(key) === itemVersion) continue;
-        changed.set(key, { record: this.transform(item), resourceVersion: itemVersion });
+        // Before the first complete list nobody reads the store or hears of changes: records go
+        // in (packed) as the pages arrive, so the list never holds all of them unpacked at once.
+        if (!this.synced) this.store.set(key, this.transform(item), itemVersion);
+        else changed.set(key, { record: this.transform(item), resourceVersion: itemVersion });
       }
       continueToken = page.metadata.continue || undefined;
       resourceVersion = page.metadata.resourceVersion;
