@@ -5,6 +5,8 @@ import { Command, type OptionValues } from "commander";
 export interface BenchOptions {
   operators: string[];
   parts: string[];
+  /** Side-by-side scenarios to run (default all): small, fanout, update, fanoutWide, rules, newNamespace, idle, restart, storm. */
+  scenarios: string[];
   namespaces: number;
   wideNamespaces: number;
   rules: number;
@@ -50,6 +52,7 @@ export function parseOptions(argv: string[]): BenchOptions {
   const command = new Command("bench")
     .option("--operators <list>", "operators to measure, each on a fresh control plane", "ferry,replicator,config-syncer")
     .option("--parts <list>", "main (side by side), memory (10k namespaces + unrelated Secrets), scaling (Ferry: cost against namespaces x rules)", "main,memory,scaling")
+    .option("--scenarios <list>", "side-by-side scenarios (for development): small,fanout,update,fanoutWide,rules,newNamespace,idle,restart,storm", "all")
     .option("--namespaces <n>", "namespaces of the fan-out, update, rules, new-namespace, idle and restart scenarios", "1000")
     .option("--wide-namespaces <n>", "namespaces of the large fan-out", "5000")
     .option("--rules <n>", "rules selecting every namespace of the rules, new-namespace, idle and restart scenarios", "20")
@@ -86,6 +89,7 @@ export function parseOptions(argv: string[]): BenchOptions {
   return {
     operators: list("operators"),
     parts: list("parts"),
+    scenarios: list("scenarios"),
     namespaces: num("namespaces"),
     wideNamespaces: num("wideNamespaces"),
     rules: Math.max(1, num("rules")),

@@ -35,7 +35,16 @@ export class CopyWatch {
   async track(name: string): Promise<void> {
     if (this.latest.has(name)) return;
     this.latest.set(name, new Map());
-    const list = await this.client.get<{ metadata: { resourceVersion: string } }>("/api/v1/secrets", { query: { limit: 1, fieldSelector: `metadata.name=${name}` } });
+    await this.open({ fieldSelector: `metadata.name=${name}` }, (event) => this.seen(name, event));
+  }
+
+  /** Watches (and parses) every Secret labelled key=value from now on, as a controller watches what it owns; records nothing. */
+  async trackLabel(key: string, value: string): Promise<void> {
+    await this.open({ labelSelector: `${key}=${value}` }, () => undefined);
+  }
+
+  private async open(selector: { fieldSelector?: string; labelSelector?: string }, onEvent: (event: WatchEvent) => void): Promise<void> {
+    const list = await this.client.get<{ metadata: { resourceVersion: string } }>("/api/v1/secrets", { query: { limit: 1, ...selector } });
     const abort = new AbortController();
     this.aborts.push(abort);
     let opened!: () => void;
@@ -45,11 +54,11 @@ export class CopyWatch {
         .stream(
           "/api/v1/secrets",
           {
-            query: { watch: true, fieldSelector: `metadata.name=${name}`, resourceVersion: list.metadata.resourceVersion, allowWatchBookmarks: false, timeoutSeconds: 86_400 },
+            query: { watch: true, ...selector, resourceVersion: list.metadata.resourceVersion, allowWatchBookmarks: false, timeoutSeconds: 86_400 },
             signal: abort.signal,
             timeoutMs: 86_400_000,
           },
-          (raw) => this.seen(name, raw as WatchEvent),
+          (raw) => onEvent(raw as WatchEvent),
           () => opened(),
         )
         .catch(() => undefined),

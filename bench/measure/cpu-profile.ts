@@ -12,6 +12,7 @@ interface ProfileNode {
   id: number;
   callFrame: CallFrame;
   hitCount?: number;
+  children?: number[];
 }
 export interface CpuProfile {
   nodes: ProfileNode[];
@@ -29,6 +30,8 @@ export interface ProfileSummary {
   functions: Array<{ name: string; ms: number }>;
   /** Self time by module: a package, a Ferry file, node's internals, GC. */
   modules: Array<{ name: string; ms: number }>;
+  /** Ferry's functions by inclusive time (themselves and what they call), each counted once per stack. */
+  inclusive: Array<{ name: string; ms: number }>;
 }
 
 function moduleOf(frame: CallFrame): string {
@@ -65,12 +68,31 @@ export function summarize(profile: CpuProfile, top = 12): ProfileSummary {
     const module = moduleOf(frame);
     modules.set(module, (modules.get(module) ?? 0) + us);
   }
+  // Inclusive time: walk every stack from the root; a function counts once per stack (recursion).
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const childIds = new Set(profile.nodes.flatMap((node) => node.children ?? []));
+  const inclusive = new Map<string, number>();
+  const walk = (id: number, open: Map<string, number>): number => {
+    const node = byId.get(id)!;
+    const frame = node.callFrame;
+    const own = frame.url.includes("/src/") ? `${frame.functionName || "(anonymous)"} (${moduleOf(frame)}:${frame.lineNumber + 1})` : undefined;
+    const first = own !== undefined && !open.has(own);
+    if (first) open.set(own, 0);
+    let total = frame.functionName === "(idle)" ? 0 : (selfUs.get(id) ?? 0);
+    for (const child of node.children ?? []) total += walk(child, open);
+    if (first) {
+      open.delete(own);
+      inclusive.set(own, (inclusive.get(own) ?? 0) + total);
+    }
+    return total;
+  };
+  for (const node of profile.nodes) if (!childIds.has(node.id)) walk(node.id, new Map());
   const topOf = (map: Map<string, number>) =>
     [...map]
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
       .map(([name, us]) => ({ name, ms: Math.round(us / 100) / 10 }));
-  return { busyMs: Math.round(busy / 1000), idleMs: Math.round(idle / 1000), functions: topOf(functions), modules: topOf(modules) };
+  return { busyMs: Math.round(busy / 1000), idleMs: Math.round(idle / 1000), functions: topOf(functions), modules: topOf(modules), inclusive: topOf(inclusive) };
 }
 
 /** A CPU profile of a node process's main thread through its inspector (http://host:port). */

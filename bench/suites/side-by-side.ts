@@ -21,6 +21,7 @@ export async function sideBySide(operator: Operator, options: BenchOptions, log:
   const results: Record<string, unknown> = {};
   await withPlane("main", operator, options, log, async (ctx) => {
     const { namespaces: n, wideNamespaces: w, rules: r, newNamespaces: fresh } = options;
+    const wanted = (scenario: string) => options.scenarios.includes("all") || options.scenarios.includes(scenario);
 
     // A small cluster: first start (CRDs and all), one rule over a few namespaces, restart.
     const small = names("small", 0, options.smallNamespaces);
@@ -31,8 +32,10 @@ export async function sideBySide(operator: Operator, options: BenchOptions, log:
     const t = Date.now();
     await writeSource(ctx, "small", "small");
     const smallCopies = await waitCopies(ctx, "small", 1, small.length, t);
-    const smallRestart = await restartInSync(ctx, small.length);
-    results.smallCluster = { namespaces: small.length, firstStartSecondsToReady: seconds(first.readyMs), copiesSeconds: smallCopies.seconds, restart: smallRestart };
+    if (wanted("small")) {
+      const smallRestart = await restartInSync(ctx, small.length);
+      results.smallCluster = { namespaces: small.length, firstStartSecondsToReady: seconds(first.readyMs), copiesSeconds: smallCopies.seconds, restart: smallRestart };
+    }
 
     const bench = names("bench", 0, n);
     const wide = names("wide", 0, w);
@@ -43,19 +46,21 @@ export async function sideBySide(operator: Operator, options: BenchOptions, log:
     await settle(ctx, 3000);
 
     results.fanout = await profiled(ctx, "fanout", () => fanOut(ctx, ruleName(0), "fan", bench));
-    results.update = await profiled(ctx, "update", () => updateCopies(ctx, ruleName(0), bench));
-    if (w > 0) results.fanoutWide = await profiled(ctx, "fanoutWide", () => fanOut(ctx, "wide", "wide", wide));
+    if (wanted("update")) results.update = await profiled(ctx, "update", () => updateCopies(ctx, ruleName(0), bench));
+    if (w > 0 && wanted("fanoutWide")) results.fanoutWide = await profiled(ctx, "fanoutWide", () => fanOut(ctx, "wide", "wide", wide));
 
+    if (!["rules", "newNamespace", "idle", "restart", "storm"].some(wanted)) return;
     const targets = (n + fresh) * r + w + small.length;
     const conflicts = conflictPlan(bench, r, Math.round(options.conflictShare * targets));
     const rules = await profiled(ctx, "rules", () => setUpRules(ctx, "fan", bench, conflicts));
     results.rules = rules;
     const expected = currentValues(r);
-    results.newNamespace = await profiled(ctx, "newNamespace", () => newNamespaceLatency(ctx, "bench-new", "fan", fresh, expected));
+    if (wanted("newNamespace")) results.newNamespace = await profiled(ctx, "newNamespace", () => newNamespaceLatency(ctx, "bench-new", "fan", fresh, expected));
 
     const copies = targets - (operator.overwritesUnmanaged ? 0 : rules.conflicts);
-    results.idle = await profiled(ctx, "idle", () => idleWindow(ctx, { targets, copies, conflicts: rules.conflicts }));
-    results.restart = await restartInSync(ctx, copies);
+    if (wanted("idle")) results.idle = await profiled(ctx, "idle", () => idleWindow(ctx, { targets, copies, conflicts: rules.conflicts }));
+    if (wanted("restart")) results.restart = await restartInSync(ctx, copies);
+    if (!wanted("storm")) return;
     results.stormChurn = await profiled(ctx, "stormChurn", () => namespaceStorm(ctx, "churn", "fan", expected, 60_000));
     results.stormSelected = await profiled(ctx, "stormSelected", () => namespaceStorm(ctx, "selected", "fan", expected, 120_000));
   }).catch((error: Error) => {
