@@ -1,6 +1,5 @@
 // `ferry status | explain | plan | convert`: read-only views computed by the same engine and
 // plan() that the controller runs, in dry-run mode (nothing is written).
-import { KubeConfig } from "../kube/kube-config.js";
 import { readFileSync } from "node:fs";
 import { pino } from "pino";
 import { parseAllDocuments, stringify } from "yaml";
@@ -9,9 +8,10 @@ import { sourceObject } from "../kube/observed-records.js";
 import { copyName } from "../core/desired-copy.js";
 import { protectedNamespaces } from "../core/protected-namespaces.js";
 import { decideNamespace } from "../core/target-selection.js";
-import type { Action, PolicyMode, Rule, SourceObject } from "../core/types.js";
+import type { Action, PolicyMode, Rule, RuleReport, SourceObject } from "../core/types.js";
 import { copyMarksOf } from "../dialects/index.js";
 import { knownDialects } from "./dialects.js";
+import { namespaceToLookAt, readCommandKubeConfig } from "./kubeconfig.js";
 import { KubeClient } from "../kube/client.js";
 import { inspectionIdentity } from "../kube/cluster-identity.js";
 import { servedTypes } from "../kube/crd-installer.js";
@@ -21,44 +21,51 @@ import { waitFor } from "../util/wait-for.js";
 
 export interface InspectFlags {
   kubeconfig?: string;
-  namespace: string;
+  context?: string;
+  /** The namespace to look at (-n, as kubectl); default: the context's namespace, else `default`. */
+  namespace?: string;
+  /** Every namespace (-A), and cluster-scoped objects. */
+  allNamespaces?: boolean;
+  /** Ferry's own namespace. */
+  ferryNamespace: string;
   policy: PolicyMode;
   /** Default: what the running Ferry published in its namespace, else derived as it would (kube/cluster-identity.ts). */
   clusterName?: string;
   output?: "table" | "json" | "yaml";
 }
 
-/** The read-only commands' client: --kubeconfig, else KUBECONFIG or ~/.kube/config, like kubectl. */
-async function cliClient(kubeconfig: string | undefined): Promise<KubeClient> {
-  const kubeConfig = new KubeConfig();
-  if (kubeconfig) kubeConfig.loadFromFile(kubeconfig);
-  else kubeConfig.loadFromDefault();
-  return KubeClient.create(kubeConfig);
+/** The read-only commands' client and the namespace they look at, as kubectl picks them (cli/kubeconfig.ts). */
+async function cliClient(flags: InspectFlags): Promise<{ client: KubeClient; namespace: string }> {
+  const kubeConfig = readCommandKubeConfig(flags);
+  return { client: await KubeClient.create(kubeConfig), namespace: namespaceToLookAt(kubeConfig, flags.namespace) };
 }
 
-/** Starts a dry-run engine over the cluster, waits for a complete plan, runs `use`, stops. */
-export async function withDryEngine<T>(flags: InspectFlags, use: (engine: Engine) => Promise<T> | T): Promise<T> {
-  const client = await cliClient(flags.kubeconfig);
+/** Starts a dry-run engine over the cluster, waits for a complete plan, runs `use` with the namespace to look at, stops. */
+export async function withDryEngine<T>(flags: InspectFlags, use: (engine: Engine, namespace: string) => Promise<T> | T): Promise<T> {
+  const { client, namespace } = await cliClient(flags);
   try {
-    return await withDryEngineOn(client, flags, use);
+    return await withDryEngineOn(client, flags, (engine) => use(engine, namespace));
   } finally {
     client.close();
   }
 }
 
+/** Whether a rule's object is in view: in the namespace looked at, or anywhere with -A. */
+const inView = (flags: InspectFlags, namespace: string) => (origin: { namespace?: string }) => flags.allNamespaces === true || origin.namespace === namespace;
+
 /** The same, on an existing client (the fault suite's fixed-point check uses it). */
 export async function withDryEngineOn<T>(
   client: KubeClient,
-  flags: Omit<InspectFlags, "kubeconfig" | "output">,
+  flags: Pick<InspectFlags, "ferryNamespace" | "policy" | "clusterName">,
   use: (engine: Engine) => Promise<T> | T,
 ): Promise<T> {
   const dialects = [...knownDialects];
-  const identity = await inspectionIdentity(client, flags.namespace, flags.clusterName);
+  const identity = await inspectionIdentity(client, flags.ferryNamespace, flags.clusterName);
   const engine = new Engine({
     client,
     logger: pino({ level: "silent" }),
-    ferryNamespace: flags.namespace,
-    policy: { mode: flags.policy, protectedNamespaces: protectedNamespaces(flags.namespace), clusterName: identity.name, ownClusterNames: identity.ownNames },
+    ferryNamespace: flags.ferryNamespace,
+    policy: { mode: flags.policy, protectedNamespaces: protectedNamespaces(flags.ferryNamespace), clusterName: identity.name, ownClusterNames: identity.ownNames },
     dialects,
     copyMarks: copyMarksOf(knownDialects),
     servedTypes: await servedTypes(client, dialects.flatMap((d) => d.customResourceTypes ?? [])),
@@ -96,14 +103,16 @@ function print(rows: Array<Record<string, unknown>>, output: InspectFlags["outpu
 }
 
 export async function statusCommand(flags: InspectFlags): Promise<void> {
-  const client = await cliClient(flags.kubeconfig);
+  const { client, namespace } = await cliClient(flags);
+  const shown = inView(flags, namespace);
   try {
     const { rules, errors, cluster } = await withDryEngineOn(client, flags, (engine) => ({
-      rules: ruleRows(engine),
-      errors: engine.reports().errors,
+      rules: ruleRows(engine, (report) => shown(report.rule.origin)),
+      errors: engine.reports().errors.filter((error) => shown(error.origin)),
       cluster: engine.policy.clusterName,
     }));
-    const members = await readMemberStatus(client, flags.namespace);
+    // Member clusters are registered in Ferry's namespace: shown when looking there, or everywhere.
+    const members = flags.allNamespaces || namespace === flags.ferryNamespace ? await readMemberStatus(client, flags.ferryNamespace) : [];
     if (flags.output === "json" || flags.output === "yaml") {
       const document = { cluster, rules, members, errors: errors.map((e) => ({ object: `${e.origin.kind}/${e.origin.namespace ?? ""}/${e.origin.name}`, reason: e.reason, message: e.message })) };
       console.log(flags.output === "json" ? JSON.stringify(document, null, 2) : stringify(document));
@@ -121,8 +130,8 @@ export async function statusCommand(flags: InspectFlags): Promise<void> {
   }
 }
 
-function ruleRows(engine: Engine): Array<Record<string, unknown>> {
-  return engine.reports().reports.map((report) => ({
+function ruleRows(engine: Engine, shown: (report: RuleReport) => boolean): Array<Record<string, unknown>> {
+  return engine.reports().reports.filter(shown).map((report) => ({
     rule: ruleName(report.rule),
     dialect: report.rule.origin.dialect,
     source: report.rule.source.inline ? "(inline)" : `${report.rule.source.kind}/${report.rule.source.namespace}/${report.rule.source.name}`,
@@ -134,8 +143,8 @@ function ruleRows(engine: Engine): Array<Record<string, unknown>> {
   }));
 }
 
-export async function explainCommand(namespace: string, name: string | undefined, flags: InspectFlags): Promise<void> {
-  await withDryEngine(flags, (engine) => {
+export async function explainCommand(name: string | undefined, flags: InspectFlags): Promise<void> {
+  await withDryEngine(flags, (engine, namespace) => {
     const info = engine.namespaceInfo(namespace);
     const rows = engine
       .reports()
@@ -156,8 +165,16 @@ export async function explainCommand(namespace: string, name: string | undefined
   });
 }
 
-/** Reads a YAML file into overlay objects: Secrets/ConfigMaps become sources, others custom resources. */
-export function readOverlay(path: string): { sources: SourceObject[]; resources: KubeObject[] } {
+/** Namespaced custom resource types ("group/version/Kind") of every known dialect. */
+const namespacedTypes = new Set(
+  knownDialects.flatMap((d) => d.customResourceTypes ?? []).filter((type) => type.namespaced).map((type) => `${type.group}/${type.version}/${type.kind}`),
+);
+
+/**
+ * Reads a YAML file into overlay objects: Secrets/ConfigMaps become sources, others custom
+ * resources. Namespaced objects that name no namespace are in `namespace` (kubectl apply -n).
+ */
+export function readOverlay(path: string, namespace = "default"): { sources: SourceObject[]; resources: KubeObject[] } {
   const sources: SourceObject[] = [];
   const resources: KubeObject[] = [];
   for (const doc of parseAllDocuments(readFileSync(path, "utf8"))) {
@@ -167,9 +184,10 @@ export function readOverlay(path: string): { sources: SourceObject[]; resources:
       const stringData = (object.stringData as Record<string, string> | undefined) ?? {};
       const data = { ...((object.data as Record<string, string> | undefined) ?? {}) };
       for (const [key, value] of Object.entries(stringData)) data[key] = object.kind === "Secret" ? Buffer.from(value).toString("base64") : value;
-      sources.push(sourceObject(object.kind, { ...object, metadata: { ...object.metadata, namespace: object.metadata.namespace ?? "default" }, data }));
+      sources.push(sourceObject(object.kind, { ...object, metadata: { ...object.metadata, namespace: object.metadata.namespace ?? namespace }, data }));
     } else {
-      resources.push(object);
+      const namespaced = namespacedTypes.has(`${object.apiVersion}/${object.kind}`);
+      resources.push(namespaced && !object.metadata.namespace ? { ...object, metadata: { ...object.metadata, namespace } } : object);
     }
   }
   return { sources, resources };
@@ -181,8 +199,8 @@ const describeAction = (action: Action) =>
     : { action: action.type, kind: action.desired.kind, namespace: action.desired.namespace, name: action.desired.name };
 
 export async function planCommand(file: string, flags: InspectFlags): Promise<void> {
-  const overlay = readOverlay(file);
-  await withDryEngine(flags, (engine) => {
+  await withDryEngine(flags, (engine, namespace) => {
+    const overlay = readOverlay(file, namespace);
     const signature = (action: Action) => `${action.type} ${action.key} ${action.type === "delete" ? "" : action.desired.contentHash}`;
     const before = new Set(engine.computePlan().actions.map(signature));
     engine.setOverlay(overlay);
@@ -231,10 +249,11 @@ export function nativeEquivalent(rule: Rule): { resource?: Record<string, unknow
 }
 
 export async function convertCommand(flags: InspectFlags): Promise<void> {
-  await withDryEngine(flags, (engine) => {
+  await withDryEngine(flags, (engine, namespace) => {
+    const shown = inView(flags, namespace);
     const converted = engine
       .computePlan()
-      .rules.filter((rule) => rule.origin.dialect !== "native")
+      .rules.filter((rule) => rule.origin.dialect !== "native" && shown(rule.origin))
       .map((rule) => ({ from: ruleName(rule), dialect: rule.origin.dialect, ...nativeEquivalent(rule) }));
     if (flags.output === "json") {
       console.log(JSON.stringify(converted, null, 2));

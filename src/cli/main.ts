@@ -18,7 +18,9 @@ program
   .command("run")
   .description("run the controller (with no cluster named, starts a local real control plane first)")
   .option("--kubeconfig <path>", "kubeconfig of the cluster to manage (else KUBECONFIG, else in-cluster config, else a local control plane)")
-  .option("--namespace <name>", "Ferry's own namespace", "ferry-system")
+  .option("--context <name>", "the kubeconfig context to use (with no kubeconfig named: one of ~/.kube/config's)")
+  .option("--ferry-namespace <name>", "Ferry's own namespace (default: ferry-system)")
+  .addOption(new Option("--namespace <name>", "deprecated: --ferry-namespace").hideHelp())
   .addOption(new Option("--policy <mode>", "consent policy").choices(["open", "guarded", "strict"]).default("guarded"))
   .option("--no-install-crds", "do not install or update CRDs (the Helm chart installs them)")
   .option("--dialects <names>", "comma-separated dialects to serve (default: all)")
@@ -38,24 +40,30 @@ program
   .addOption(new Option("--log-format <format>", "log format").choices(["json", "pretty"]))
   .action(async (flags: RunFlags) => (await import("./run-command.js")).runCommand(flags));
 
-/** Options shared by the read-only commands. */
-function inspectOptions(command: Command): Command {
+/** Options shared by the read-only commands: the cluster and namespace as kubectl takes them, and Ferry's own namespace. */
+function inspectOptions(command: Command, namespace = "the namespace to look at"): Command {
   return command
     .option("--kubeconfig <path>", "kubeconfig (default: KUBECONFIG or ~/.kube/config, like kubectl)")
-    .option("--namespace <name>", "Ferry's own namespace", "ferry-system")
+    .option("--context <name>", "the kubeconfig context to use (default: its current context)")
+    .option("-n, --namespace <name>", `${namespace} (default: the context's namespace, else default)`)
+    .option("--ferry-namespace <name>", "Ferry's own namespace", "ferry-system")
     .addOption(new Option("--policy <mode>", "the consent policy Ferry runs with").choices(["open", "guarded", "strict"]).default("guarded"))
     .option("--cluster-name <name>", "the cluster name Ferry runs with (default: the one it published in its namespace, else as Ferry derives it)")
     .addOption(new Option("-o, --output <format>", "output format").choices(["table", "json", "yaml"]).default("table"));
 }
 
-inspectOptions(program.command("status").description("rules with desired, synced, conflicting and failed copies")).action(async (flags: InspectFlags) => (await inspect()).statusCommand(flags));
-inspectOptions(program.command("explain <namespace> [name]").description("why a namespace has or lacks a copy: rule, selector, policy, conflict")).action(
-  async (namespace: string, name: string | undefined, flags: InspectFlags) => (await inspect()).explainCommand(namespace, name, flags),
+const allNamespaces = (command: Command) => command.option("-A, --all-namespaces", "look at every namespace (and cluster-scoped objects)", false);
+
+inspectOptions(allNamespaces(program.command("status").description("rules with desired, synced, conflicting and failed copies"))).action(async (flags: InspectFlags) =>
+  (await inspect()).statusCommand(flags),
 );
-inspectOptions(program.command("plan").description("what a new or changed rule or source would create, update or delete; writes nothing"))
+inspectOptions(program.command("explain [name]").description("why a namespace has or lacks a copy (of this name): rule, selector, policy, conflict"), "the namespace to explain").action(
+  async (name: string | undefined, flags: InspectFlags) => (await inspect()).explainCommand(name, flags),
+);
+inspectOptions(program.command("plan").description("what a new or changed rule or source would create, update or delete; writes nothing"), "the namespace of the file's objects that name none")
   .requiredOption("-f, --file <path>", "YAML with Distributions, dialect resources or annotated Secrets/ConfigMaps")
   .action(async (flags: InspectFlags & { file: string }) => (await inspect()).planCommand(flags.file, flags));
-inspectOptions(program.command("convert").description("print the native Distributions equivalent to the dialect objects in the cluster")).action(async (flags: InspectFlags) =>
+inspectOptions(allNamespaces(program.command("convert").description("print the native Distributions equivalent to the dialect objects in the namespace"))).action(async (flags: InspectFlags) =>
   (await inspect()).convertCommand(flags),
 );
 

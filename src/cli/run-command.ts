@@ -1,5 +1,5 @@
-// `ferry run`: picks the cluster (never ~/.kube/config unless named), starts Ferry, and shuts
-// down cleanly on SIGTERM/SIGINT.
+// `ferry run`: picks the cluster (never ~/.kube/config unless named: a --context counts as
+// naming it), starts Ferry, and shuts down cleanly on SIGTERM/SIGINT.
 import { KubeConfig } from "../kube/kube-config.js";
 import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -7,15 +7,20 @@ import { join } from "node:path";
 import type { LocalControlPlane } from "../controlplane/local-control-plane.js";
 import type { PolicyMode } from "../core/types.js";
 import { KubeClient } from "../kube/client.js";
-import { createLogger } from "../ops/logger.js";
+import { createLogger, type Logger } from "../ops/logger.js";
 import { FerryMetrics } from "../ops/metrics.js";
 import { setupTracing } from "../ops/tracing.js";
 import { startElectedFerry } from "./elected-ferry.js";
+import { useContext } from "./kubeconfig.js";
 import { startFerry } from "./run.js";
 
 export interface RunFlags {
   kubeconfig?: string;
-  namespace: string;
+  context?: string;
+  /** Ferry's own namespace (default ferry-system). */
+  ferryNamespace?: string;
+  /** Deprecated alias of ferryNamespace (`ferry run` has no other namespace, so it is unambiguous here). */
+  namespace?: string;
   policy: PolicyMode;
   installCrds: boolean;
   dialects?: string;
@@ -37,8 +42,19 @@ export interface RunFlags {
 
 const inCluster = () => Boolean(process.env.KUBERNETES_SERVICE_HOST) && existsSync("/var/run/secrets/kubernetes.io/serviceaccount/token");
 
+/** --ferry-namespace, or the deprecated --namespace (said so in the log). */
+function ferryNamespaceOf(flags: RunFlags, logger: Logger): string {
+  if (flags.namespace === undefined) return flags.ferryNamespace ?? "ferry-system";
+  if (flags.ferryNamespace !== undefined && flags.ferryNamespace !== flags.namespace) {
+    throw new Error(`--namespace ${flags.namespace} and --ferry-namespace ${flags.ferryNamespace} disagree (--namespace is the deprecated name of --ferry-namespace)`);
+  }
+  logger.warn({ namespace: flags.namespace }, "--namespace is deprecated: use --ferry-namespace (Ferry's own namespace)");
+  return flags.namespace;
+}
+
 export async function runCommand(flags: RunFlags): Promise<void> {
   const logger = createLogger({ level: flags.logLevel, pretty: flags.logFormat ? flags.logFormat === "pretty" : undefined });
+  const namespace = ferryNamespaceOf(flags, logger);
   const tracing = await setupTracing();
   if (tracing) logger.info("OpenTelemetry tracing on (OTLP/HTTP)");
   const kubeConfig = new KubeConfig();
@@ -46,6 +62,11 @@ export async function runCommand(flags: RunFlags): Promise<void> {
   const named = flags.kubeconfig ?? process.env.KUBECONFIG;
   if (named) {
     kubeConfig.loadFromFile(named);
+    useContext(kubeConfig, flags.context);
+  } else if (flags.context) {
+    // A context named is a cluster named: kubectl's default kubeconfig, ~/.kube/config.
+    kubeConfig.loadFromDefault();
+    useContext(kubeConfig, flags.context);
   } else if (inCluster()) {
     kubeConfig.loadFromCluster();
   } else {
@@ -63,7 +84,7 @@ export async function runCommand(flags: RunFlags): Promise<void> {
   const ferryOptions = {
     client,
     logger,
-    namespace: flags.namespace,
+    namespace,
     policy: flags.policy,
     clusterName: flags.clusterName,
     installCrds: flags.installCrds,

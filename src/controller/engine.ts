@@ -5,6 +5,7 @@
 // change (pipeline/pass-scheduler.ts decides when to plan): a rule, source or custom resource
 // changes everything; a namespace, or an object where a copy could go, changes that namespace;
 // the landing of our own write, and objects no rule reads or could write, change nothing.
+import { heldCopiesError } from "../core/held-copies.js";
 import { PULL_LABEL } from "../core/marks.js";
 import { objectKey, plan, planNamespaces, type PlanInput } from "../core/plan.js";
 import type { CopyMarks, NamespaceInfo, ObservedObject, PlanResult, Policy, Rule, RuleError, RuleReport, SourceKind } from "../core/types.js";
@@ -115,6 +116,7 @@ export class Engine {
       signal: options.writeSignal,
       metrics: executorMetrics(options.metrics, "copies"),
       onFailuresChanged: () => this.scheduler.requestFull(),
+      namespaceTerminating: (namespace) => this.state.namespaces.store.get(namespace)?.terminating === true,
       onDrained: () => this.scheduler.drained(),
     });
     if (!options.dryRun) this.executor.connect(client);
@@ -124,7 +126,7 @@ export class Engine {
       busy: () => this.executor.busy,
       logger: log,
     });
-    this.reporter = new Reporter(client, log, options.metrics);
+    this.reporter = new Reporter(client, log, options.metrics, options.mayWrite);
   }
 
   /** The namespaces watch (tests force a relist with it). */
@@ -144,6 +146,7 @@ export class Engine {
     this.stopped = true;
     this.scheduler.stop();
     this.executor.stop();
+    this.reporter.stop();
     // Shared informers are the composition root's to stop; the engine's own are its own.
     if (!this.options.informers) await this.informers.stop();
   }
@@ -181,10 +184,11 @@ export class Engine {
     this.rules.setOverlay(overlay);
   }
 
-  /** Computes a plan from the current stores without acting on it. */
+  /** Computes a plan from the current stores without acting on it; held copies are reported as errors of their objects. */
   computePlan(): PlanResult & { rules: Rule[]; errors: RuleError[] } {
     const { input, rules, errors } = this.planInput();
-    return { ...plan(input), rules, errors };
+    const result = plan(input);
+    return { ...result, rules, errors: result.held ? [...errors, ...result.held.map(heldCopiesError)] : errors };
   }
 
   /** What the watches have seen at a target (a copy's record, or another object's identity). */
@@ -198,9 +202,10 @@ export class Engine {
   }
 
   private planInput(): { input: PlanInput; rules: Rule[]; errors: RuleError[] } {
-    const { rules, errors } = this.rules.current();
+    const { rules, errors, held } = this.rules.current();
     const input: PlanInput = {
       rules,
+      held,
       namespaces: this.state.namespaces.store,
       sources: this.sources.states(rules, this.rules.overlaySources),
       observed: this.state,

@@ -1,14 +1,16 @@
 // What a full plan pass tells the world: the status subresource of each custom resource that
-// holds rules, Events for problems, conflicts and bad input (on transitions only: an idle
-// cluster costs no write), log lines for bad input, and the engine's metrics.
+// holds rules, Events for problems, conflicts and bad input (one per object and reason, written
+// when its message changes: an idle cluster costs no write), log lines for bad input, and the
+// engine's metrics.
 import { redact } from "../core/redact.js";
 import type { PlanResult, Rule, RuleError, RuleOrigin, RuleReport } from "../core/types.js";
 import type { KubeClient } from "../kube/client.js";
 import { customResourcePath } from "../kube/collections.js";
-import { EventRecorder, type EventTarget } from "../kube/event-recorder.js";
+import { EventRecorder } from "../kube/event-recorder.js";
 import { StatusWriter } from "../kube/status-writer.js";
 import type { Logger } from "../ops/logger.js";
 import type { FerryMetrics } from "../ops/metrics.js";
+import { problemEvents, type ProblemEvent } from "./problem-events.js";
 import type { ParsedOrigin } from "./rule-index.js";
 
 const originKey = (origin: Pick<RuleOrigin, "kind" | "namespace" | "name">) => `${origin.kind}/${origin.namespace ?? ""}/${origin.name}`;
@@ -16,16 +18,17 @@ const originKey = (origin: Pick<RuleOrigin, "kind" | "namespace" | "name">) => `
 export class Reporter {
   private readonly events: EventRecorder;
   private readonly statuses: StatusWriter;
-  /** The problem (reason) last reported as an Event per rule id. */
-  private readonly reportedProblems = new Map<string, string>();
+  /** The Events of the last full pass, by eventKey. */
+  private reported = new Map<string, ProblemEvent>();
 
   constructor(
     client: KubeClient,
     private readonly log: Logger,
     private readonly metrics: FerryMetrics | undefined,
+    mayWrite?: () => boolean,
   ) {
     // Events of cluster-scoped objects go to `default`, where `kubectl describe` looks for them.
-    this.events = new EventRecorder(client, log, "default");
+    this.events = new EventRecorder(client, log, "default", { mayWrite });
     this.statuses = new StatusWriter(client, log, (error) => log.warn({ err: error.message }, "status write failed"));
   }
 
@@ -42,12 +45,9 @@ export class Reporter {
     for (const error of errors) {
       const key = originKey(error.origin);
       errorsByOrigin.set(key, [...(errorsByOrigin.get(key) ?? []), error]);
-      this.events.record({ ...error.origin }, "Warning", error.reason, error.message);
       this.log.warn({ dialect: error.origin.dialect, kind: error.origin.kind, namespace: error.origin.namespace, name: error.origin.name, reason: error.reason }, redact(error.message, { maxLength: 1024 }));
     }
-    for (const report of reports) this.reportRule(report);
-    const live = new Set(reports.map((report) => report.rule.id));
-    for (const id of this.reportedProblems.keys()) if (!live.has(id)) this.reportedProblems.delete(id);
+    this.reportEvents(reports, errors);
     for (const origin of origins) {
       if (!origin.resource || !origin.type || !origin.dialect.statusFor) continue;
       const key = originKey({ kind: origin.resource.kind, namespace: origin.type.namespaced ? origin.resource.metadata.namespace : undefined, name: origin.resource.metadata.name });
@@ -56,23 +56,20 @@ export class Reporter {
     }
   }
 
-  private reportRule(report: RuleReport): void {
-    const target: EventTarget = { ...report.rule.origin };
-    const problem = report.problem && report.problem.reason !== "SourcePending" ? report.problem : undefined;
-    const previous = this.reportedProblems.get(report.rule.id);
-    // A problem that went away is forgotten, so its Event is recorded again if it comes back.
-    if (previous && previous !== problem?.reason) this.events.clear(target, previous);
-    if (problem) {
-      this.events.record(target, "Warning", problem.reason, problem.message);
-      this.reportedProblems.set(report.rule.id, problem.reason);
-    } else {
-      this.reportedProblems.delete(report.rule.id);
+  /** One Event per object and reason; a problem gone since the last pass is cleared, so it is reported again if it returns. */
+  private reportEvents(reports: readonly RuleReport[], errors: readonly RuleError[]): void {
+    const now = new Map<string, ProblemEvent>();
+    for (const event of problemEvents(reports, errors)) {
+      now.set(event.key, event);
+      this.events.record(event.target, "Warning", event.reason, event.message);
     }
-    for (const outcome of report.outcomes) {
-      if (outcome.state === "Conflict" || outcome.state === "Denied" || outcome.state === "Failed") {
-        this.events.record(target, "Warning", outcome.reason, `${outcome.namespace}/${outcome.name}: ${outcome.message}`);
-      }
-    }
+    for (const [key, event] of this.reported) if (!now.has(key)) this.events.clear(event.target, event.reason);
+    this.reported = now;
+  }
+
+  /** Sends no more Events (the engine stops). */
+  stop(): void {
+    this.events.stop();
   }
 
   /** The engine's metrics after a full pass. */

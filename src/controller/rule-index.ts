@@ -1,11 +1,13 @@
 // Rules from everything the dialects read: Secrets and ConfigMaps carrying a dialect's trigger
-// keys, and the dialects' custom resources. Re-parsed only when one of them changed. Bad input
-// never costs copies: an object whose new version yields only errors keeps the rules of its last
-// good version (its Event says why); deleting the object still prunes.
+// keys, and the dialects' custom resources. Re-parsed only when one of them changed. Nothing is
+// remembered from one version of an object to the next (invariant 7: a restart must not change
+// the answer): an object that cannot be read is listed as held, and plan() leaves the copies of
+// its rules as they are (core/held-copies.ts); deleting the object still prunes.
 import { copyName } from "../core/desired-copy.js";
+import { unreadableOrigin } from "../core/held-copies.js";
 import { carriesKey } from "../core/key-match.js";
 import { objectKey } from "../core/plan.js";
-import type { ParseResult, Rule, RuleError, SourceKind, SourceObject } from "../core/types.js";
+import type { ParseResult, Rule, RuleError, RuleOrigin, SourceKind, SourceObject } from "../core/types.js";
 import type { CustomResource, CustomResourceType, Dialect, DialectContext, SourceMetadata } from "../dialects/dialect.js";
 import { toCustomResource } from "../dialects/input.js";
 import { parseResource, parseSource } from "../dialects/parse.js";
@@ -41,6 +43,7 @@ export class RuleIndex {
   private overlay: Overlay | undefined;
   private rules: Rule[] = [];
   private errors: RuleError[] = [];
+  private held: RuleOrigin[] = [];
   /** Names copies of the current rules take, per kind: an object by any other name is no target. */
   private copyNames: Record<SourceKind, Set<string>> = { Secret: new Set(), ConfigMap: new Set() };
 
@@ -64,10 +67,10 @@ export class RuleIndex {
     return this.overlay?.sources ?? [];
   }
 
-  /** The current rules (first of each id) and input errors. */
-  current(): { rules: Rule[]; errors: RuleError[] } {
+  /** The current rules (first of each id), input errors, and the objects that cannot be read (their copies are held). */
+  current(): { rules: Rule[]; errors: RuleError[]; held: RuleOrigin[] } {
     if (this.dirty) this.parseAll();
-    return { rules: this.rules, errors: this.errors };
+    return { rules: this.rules, errors: this.errors, held: this.held };
   }
 
   /** Every parsed input object (for the statuses of custom resources). */
@@ -128,12 +131,6 @@ export class RuleIndex {
         }
       }
     }
-    for (const [key, origin] of parsed) {
-      const previous = this.parsed.get(key);
-      if (origin.result.rules.length === 0 && origin.result.errors.length > 0 && previous && previous.result.rules.length > 0) {
-        parsed.set(key, { ...origin, result: { rules: previous.result.rules, errors: origin.result.errors } });
-      }
-    }
     this.parsed = parsed;
     this.dirty = false;
     this.collect();
@@ -142,8 +139,11 @@ export class RuleIndex {
   private collect(): void {
     const rules: Rule[] = [];
     const errors: RuleError[] = [];
+    const held: RuleOrigin[] = [];
     const seen = new Set<string>();
     for (const { result } of this.parsed.values()) {
+      const unreadable = unreadableOrigin(result);
+      if (unreadable) held.push(unreadable);
       for (const rule of result.rules) {
         if (seen.has(rule.id)) continue;
         seen.add(rule.id);
@@ -155,6 +155,7 @@ export class RuleIndex {
     for (const rule of rules) names[rule.source.kind].add(copyName(rule));
     this.rules = rules;
     this.errors = errors;
+    this.held = held;
     this.copyNames = names;
   }
 }

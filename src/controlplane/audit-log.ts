@@ -1,7 +1,8 @@
 // The apiserver's audit log for the local control plane: who wrote what, when, as the apiserver
 // saw it. Metadata level only (user, verb, object, status, times; never a request or response
-// body, so never a Secret value), and no reads except of Leases. Tests use it to order the
-// writes of different users.
+// body, so never a Secret value); of reads, only Leases and the lists and watches of collections
+// (which collections a process watches), never a get. Tests use it to order the writes of
+// different users, and to see what a process watches.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -10,6 +11,7 @@ export interface AuditEvent {
   stage: string;
   verb: string;
   user: { username: string };
+  userAgent?: string;
   objectRef?: { resource?: string; namespace?: string; name?: string; subresource?: string };
   responseStatus?: { code?: number };
   /** RFC 3339 with microseconds, on the apiserver's clock. */
@@ -23,8 +25,10 @@ omitStages: ["RequestReceived"]
 rules:
   - level: Metadata
     resources: [{ group: "coordination.k8s.io", resources: ["leases"] }]
+  - level: Metadata
+    verbs: ["list", "watch"]
   - level: None
-    verbs: ["get", "list", "watch"]
+    verbs: ["get"]
   - level: Metadata
 `;
 

@@ -2,8 +2,10 @@
 // Pure and deterministic: the whole engine's behaviour is decided here.
 import { copyName, desiredCopy, desiredKey, ruleLabel } from "./desired-copy.js";
 import { ownCopyTest } from "./cluster-identity.js";
+import { HeldCount, HeldOrigins } from "./held-copies.js";
 import { carriesKey } from "./key-match.js";
-import { MANAGED_BY_LABEL, PULL_LABEL, RULE_LABEL, SOURCE_CLUSTER_LABEL, isFerryCopy } from "./marks.js";
+import { MANAGED_BY_LABEL, PULL_LABEL, RULE_ID_ANNOTATION, RULE_LABEL, SOURCE_CLUSTER_LABEL, isFerryCopy } from "./marks.js";
+import { originId } from "./rule-id.js";
 import { selectTargets } from "./target-selection.js";
 import type {
   Action,
@@ -16,6 +18,7 @@ import type {
   PlanResult,
   Policy,
   Rule,
+  RuleOrigin,
   RuleReport,
   SourceKind,
   SourceObject,
@@ -41,6 +44,8 @@ export interface PlanInput {
   copyMarks: ReadonlyMap<string, CopyMarks>;
   /** Last write failure per target key, reported as Failed outcomes. */
   failures?: ReadonlyMap<string, { reason: string; message: string }>;
+  /** Objects that cannot be read: the copies of their rules that no rule claims are held (core/held-copies.ts). */
+  held?: readonly RuleOrigin[];
 }
 
 export interface ObservedLookup {
@@ -107,12 +112,15 @@ export function plan(input: PlanInput): PlanResult {
   const reports: RuleReport[] = [];
   /** Rules whose copies must be left alone this round (source not read yet). */
   const holding = new Set<string>();
-  const liveRules = new Map<string, Rule>();
+  /** Each live rule with its report, by rule label (the prune loop looks rules up per copy). */
+  const liveRules = new Map<string, { rule: Rule; report: RuleReport }>();
+  const held = new HeldOrigins(input.held ?? []);
+  const heldCount = new HeldCount();
 
   for (const rule of rules) {
     const report: RuleReport = { rule, desired: 0, synced: 0, conflicts: 0, failed: 0, outcomes: [] };
     reports.push(report);
-    liveRules.set(ruleLabel(rule), rule);
+    liveRules.set(ruleLabel(rule), { rule, report });
     let content: InlineContent | undefined = rule.source.inline;
     if (!content) {
       const state = input.sources.get(objectKey(rule.source.kind, rule.source.namespace, rule.source.name)) ?? "unknown";
@@ -173,6 +181,12 @@ export function plan(input: PlanInput): PlanResult {
       }
     }
     const { rule, desired } = winner;
+    // A copy of an object that cannot be read stays as it is; no other rule takes it over meanwhile.
+    const holder = observed && ours && ownerLabel !== ruleLabel(rule) ? held.holderOf(observed) : undefined;
+    if (holder) {
+      setOutcome(winner, "Conflict", "TargetClaimedByAnotherRule", `${key} is a copy made by rule ${observed?.annotations[RULE_ID_ANNOTATION] ?? "?"}, held while ${originId(holder)} cannot be read`);
+      continue;
+    }
     const failure = input.failures?.get(key);
     if (!observed) {
       won.add(key);
@@ -218,11 +232,17 @@ export function plan(input: PlanInput): PlanResult {
     const key = observedKey(observed);
     if (won.has(key) || observed.labels[MANAGED_BY_LABEL] === undefined) continue;
     if (!isOurs(observed.labels)) continue;
+    const holder = held.holderOf(observed);
+    if (holder) {
+      heldCount.add(holder);
+      continue;
+    }
     if (observed.labels[PULL_LABEL] === "true") continue;
     const owner = observed.labels[RULE_LABEL]!;
     if (holding.has(owner)) continue;
-    const rule = liveRules.get(owner);
-    if (rule && !rule.prune && !reports.find((r) => r.rule === rule)?.problem) continue;
+    const live = liveRules.get(owner);
+    const rule = live?.rule;
+    if (rule && !rule.prune && !live.report.problem) continue;
     if (input.namespaces.get(observed.namespace)?.terminating) continue;
     actions.push({
       type: "delete",
@@ -238,7 +258,8 @@ export function plan(input: PlanInput): PlanResult {
   }
 
   for (const report of reports) report.outcomes.sort((a, b) => (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0));
-  return { actions, reports };
+  const heldCopies = heldCount.result();
+  return heldCopies ? { actions, reports, held: heldCopies } : { actions, reports };
 }
 
 /**

@@ -109,6 +109,14 @@ export interface RuleError {
   origin: RuleOrigin;
   reason: string;
   message: string;
+  /**
+   * True when the error reports a state Ferry understood rather than input it cannot read: what
+   * the object names is gone or refuses (a Template, a pull's source), the object asks for nothing
+   * (an emptied list), or it uses a feature Ferry leaves alone. Such an error changes nothing about
+   * the copies. Any other error means the object cannot be read, and holds the copies of its rules
+   * that it no longer claims: neither updated nor pruned (core/held-copies.ts).
+   */
+  describesState?: boolean;
 }
 
 export interface ParseResult {
@@ -219,7 +227,15 @@ export type Action =
   | { type: "replace"; key: string; ruleId: string; desired: DesiredCopy; resourceVersion?: string }
   | { type: "delete"; key: string; ruleId?: string; kind: SourceKind; namespace: string; name: string; resourceVersion?: string; uid?: string; reason: string };
 
+/** Copies of an object that cannot be read, left as they are (core/held-copies.ts). */
+export interface HeldCopies {
+  origin: RuleOrigin;
+  copies: number;
+}
+
 export interface PlanResult {
   actions: Action[];
   reports: RuleReport[];
+  /** Objects whose unclaimed copies this plan held, with how many (absent when none). */
+  held?: HeldCopies[];
 }

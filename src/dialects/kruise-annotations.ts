@@ -12,7 +12,7 @@
 import type { ParseResult, RuleError, RuleScope } from "../core/types.js";
 import type { Dialect, SourceMetadata } from "./dialect.js";
 import { isNamespaceName, quoteList, splitList, truncate } from "./input.js";
-import { emptyTargets, pushRule, ruleError, sourceOrigin, sourceParser } from "./rule-building.js";
+import { emptyTargets, pushRule, ruleError, sourceOrigin, stateError, sourceParser } from "./rule-building.js";
 
 export const KRUISE_SYNC_TO = "openkruise.io/sync-to";
 /** As written in the proposal; not a valid annotation key for the API server. */
@@ -37,7 +37,7 @@ function parse(meta: SourceMetadata): ParseResult {
     // The proposal returns early when sync-to is absent: the list alone asks for nothing.
     return {
       rules: [],
-      errors: [ruleError(origin, "InvalidAnnotation", `${listKey} is set but ${KRUISE_SYNC_TO} is missing; set ${KRUISE_SYNC_TO}: "namespaces" to use the list`)],
+      errors: [stateError(origin, "InvalidAnnotation", `${listKey} is set but ${KRUISE_SYNC_TO} is missing; set ${KRUISE_SYNC_TO}: "namespaces" to use the list`)],
     };
   }
   const value = mode.trim();
@@ -46,7 +46,7 @@ function parse(meta: SourceMetadata): ParseResult {
     targets.allNamespaces = true;
     targets.exclude = [...KRUISE_FORBIDDEN_NAMESPACES];
     if (list !== undefined) {
-      errors.push(ruleError(origin, "IgnoredAnnotation", `${listKey} is ignored because ${KRUISE_SYNC_TO} is "cluster"`));
+      errors.push(stateError(origin, "IgnoredAnnotation", `${listKey} is ignored because ${KRUISE_SYNC_TO} is "cluster"`));
     }
     return { rules: [pushRule({ dialect: DIALECT, meta, scope: SCOPE, targets })], errors };
   }
@@ -58,7 +58,7 @@ function parse(meta: SourceMetadata): ParseResult {
       errors.push(ruleError(origin, "InvalidNamespaceName", `${listKey} lists invalid namespace names ${quoteList(invalid)}; they are ignored`));
     }
     if (items.length === 0) {
-      errors.push(ruleError(origin, "InvalidAnnotation", `${KRUISE_SYNC_TO} is "namespaces" but ${listKey} lists no namespace (use ${KRUISE_SYNC_TO_NAMESPACES_VALID}: "ns-1;ns-2")`));
+      errors.push(stateError(origin, "InvalidAnnotation", `${KRUISE_SYNC_TO} is "namespaces" but ${listKey} lists no namespace (use ${KRUISE_SYNC_TO_NAMESPACES_VALID}: "ns-1;ns-2")`));
     }
     const targets = emptyTargets();
     targets.namespaces = valid;

@@ -9,7 +9,8 @@ import type { CustomResource, CustomResourceType, Dialect } from "./dialect.js";
 import { KRUISE_FORBIDDEN_NAMESPACES } from "./kruise-annotations.js";
 import { isEmptySelector, isNamespaceName, isObjectName, isRecord, quoteList, readLabelSelector, truncate } from "./input.js";
 import { totals } from "./resource-status.js";
-import { addUnique, emptyResult, emptyTargets, guard, resourceOrigin, ruleError, ruleId } from "./rule-building.js";
+import { addUnique, emptyResult, emptyTargets, guard, resourceOrigin, ruleError } from "./rule-building.js";
+import { ruleId } from "../core/rule-id.js";
 
 const DIALECT = "kruise-rd";
 export const RESOURCE_DISTRIBUTION: CustomResourceType = {

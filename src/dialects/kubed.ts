@@ -7,7 +7,7 @@ import { parseLabelSelector, SelectorError } from "../core/label-selector.js";
 import { labelValue } from "../core/marks.js";
 import type { Dialect, DialectContext, SourceMetadata } from "./dialect.js";
 import { isEmptySelector, truncate } from "./input.js";
-import { emptyTargets, pushRule, ruleError, sourceFromLabels, sourceOrigin, sourceParser } from "./rule-building.js";
+import { emptyTargets, pushRule, ruleError, sourceFromLabels, sourceOrigin, sourceParser, stateError } from "./rule-building.js";
 
 const DIALECT = "kubed";
 export const KUBED_SYNC = "kubed.appscode.com/sync";
@@ -32,7 +32,7 @@ function parse(meta: SourceMetadata, context: DialectContext): ParseResult {
   const contexts = meta.annotations[KUBED_SYNC_CONTEXTS];
   if (contexts !== undefined && contexts.trim() !== "") {
     errors.push(
-      ruleError(
+      stateError(
         origin,
         "UnsupportedAnnotation",
         `${KUBED_SYNC_CONTEXTS} (copying into other clusters' kubeconfig contexts) is not supported; use a Ferry multi-cluster rule`,

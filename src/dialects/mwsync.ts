@@ -5,7 +5,7 @@
 import type { ParseResult, RuleError, RuleScope } from "../core/types.js";
 import type { Dialect, DialectContext, SourceMetadata } from "./dialect.js";
 import { truncate } from "./input.js";
-import { emptyTargets, pushRule, ruleError, sourceOrigin, sourceParser } from "./rule-building.js";
+import { emptyTargets, pushRule, ruleError, sourceOrigin, sourceParser, stateError } from "./rule-building.js";
 
 const DIALECT = "mwsync";
 /** As written in the seed (`mw_sec` is not a valid DNS prefix, so the API server rejects it; kept for fidelity). */
@@ -38,7 +38,7 @@ function parse(meta: SourceMetadata, context: DialectContext): ParseResult {
   const ferryNamespace = typeof context?.ferryNamespace === "string" ? context.ferryNamespace : "";
   if (meta.namespace !== ferryNamespace) {
     errors.push(
-      ruleError(
+      stateError(
         origin,
         "NotInFerryNamespace",
         `the mw sync annotations only act on objects in Ferry's namespace ${JSON.stringify(ferryNamespace)}; this ${meta.kind} is in ${JSON.stringify(meta.namespace)}`,

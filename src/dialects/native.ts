@@ -5,7 +5,8 @@ import { SelectorError, parseLabelSelector, validateLabelSelector } from "../cor
 import { labelSelectorSchema, targetsSchema } from "../core/label-selector-schema.js";
 import type { LabelSelector, ParseResult, Rule, RuleError, RuleOrigin, RuleReport, TargetSelection } from "../core/types.js";
 import type { CustomResource, CustomResourceType, Dialect, DialectScopes, SourceMetadata } from "./dialect.js";
-import { validNamesOrGlobs } from "./rule-building.js";
+import { ruleError, stateError, validNamesOrGlobs } from "./rule-building.js";
+import { ruleId } from "../core/rule-id.js";
 
 export const SYNC_TO = "ferry.dev/sync-to";
 export const SYNC_TO_SELECTOR = "ferry.dev/sync-to-selector";
@@ -42,10 +43,6 @@ const SCOPES = {
 
 export type DistributionSpec = z.infer<typeof specSchema>;
 
-function error(origin: RuleOrigin, reason: string, message: string): RuleError {
-  return { origin, reason, message };
-}
-
 /** Splits a comma list, trimming spaces and dropping empty items. */
 export function splitList(value: string, separator: string | RegExp = ","): string[] {
   return value
@@ -72,15 +69,15 @@ function fromAnnotations(meta: SourceMetadata): ParseResult {
       targets.namespaceSelector = parseLabelSelector(selectorText);
     } catch (failure) {
       if (!(failure instanceof SelectorError)) throw failure;
-      errors.push(error(origin, "InvalidSelector", `${SYNC_TO_SELECTOR}: ${failure.message}`));
+      errors.push(ruleError(origin, "InvalidSelector", `${SYNC_TO_SELECTOR}: ${failure.message}`));
     }
   }
   if (!targets.allNamespaces && targets.namespaces.length === 0 && !targets.namespaceSelector) {
-    if (errors.length === 0) errors.push(error(origin, "NoTargets", `${SYNC_TO} names no namespace`));
+    if (errors.length === 0) errors.push(stateError(origin, "NoTargets", `${SYNC_TO} names no namespace`));
     return { rules: [], errors };
   }
   const rule: Rule = {
-    id: `native/${meta.kind}/${meta.namespace}/${meta.name}`,
+    id: ruleId("native", meta.kind, meta.namespace, meta.name),
     origin,
     scope: SCOPES.source,
     source: { kind: meta.kind, namespace: meta.namespace, name: meta.name },
@@ -107,19 +104,19 @@ function fromDistribution(resource: CustomResource): ParseResult {
   const parsed = specSchema.safeParse(resource.spec ?? {});
   if (!parsed.success) {
     const message = parsed.error.issues.map((issue) => `spec.${issue.path.join(".")}: ${issue.message}`).join("; ");
-    return { rules: [], errors: [error(origin, "InvalidSpec", message)] };
+    return { rules: [], errors: [ruleError(origin, "InvalidSpec", message)] };
   }
   const spec = parsed.data;
   const errors: RuleError[] = [];
   let sourceNamespace: string;
   if (cluster) {
-    if (!spec.source.namespace) return { rules: [], errors: [error(origin, "InvalidSpec", "spec.source.namespace is required")] };
+    if (!spec.source.namespace) return { rules: [], errors: [ruleError(origin, "InvalidSpec", "spec.source.namespace is required")] };
     sourceNamespace = spec.source.namespace;
   } else {
     if (spec.source.namespace && spec.source.namespace !== meta.namespace) {
       return {
         rules: [],
-        errors: [error(origin, "SourceOutsideNamespace", `a Distribution may only distribute from its own namespace ${meta.namespace}; use a ClusterDistribution`)],
+        errors: [ruleError(origin, "SourceOutsideNamespace", `a Distribution may only distribute from its own namespace ${meta.namespace}; use a ClusterDistribution`)],
       };
     }
     sourceNamespace = meta.namespace ?? "";
@@ -129,7 +126,7 @@ function fromDistribution(resource: CustomResource): ParseResult {
       validateLabelSelector(spec.targets.namespaceSelector as LabelSelector);
     } catch (failure) {
       if (!(failure instanceof SelectorError)) throw failure;
-      return { rules: [], errors: [error(origin, "InvalidSelector", `spec.targets.namespaceSelector: ${failure.message}`)] };
+      return { rules: [], errors: [ruleError(origin, "InvalidSelector", `spec.targets.namespaceSelector: ${failure.message}`)] };
     }
   }
   const targets: TargetSelection = {
@@ -139,7 +136,7 @@ function fromDistribution(resource: CustomResource): ParseResult {
     exclude: validNamesOrGlobs(spec.targets.exclude, origin, errors),
   };
   const rule: Rule = {
-    id: cluster ? `native/ClusterDistribution/${meta.name}` : `native/Distribution/${meta.namespace}/${meta.name}`,
+    id: ruleId("native", resource.kind, origin.namespace, meta.name),
     origin,
     scope: cluster ? SCOPES.resources.ClusterDistribution : SCOPES.resources.Distribution,
     source: { kind: spec.source.kind, namespace: sourceNamespace, name: spec.source.name },

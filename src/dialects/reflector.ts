@@ -11,7 +11,7 @@ import type { CopyMarks, LabelSelector, ParseResult, Rule, RuleError, RuleOrigin
 import { parseLabelSelector, SelectorError } from "../core/label-selector.js";
 import type { Dialect, DialectContext, SourceMetadata } from "./dialect.js";
 import { classifyPatterns, isEmptySelector, matchesPatternList, parseDotNetBool, parseObjectRef, type PatternList, quoteList, splitList, truncate } from "./input.js";
-import { emptyTargets, pullRule, pushRule, ruleError, sourceOrigin, sourceParser } from "./rule-building.js";
+import { emptyTargets, pullRule, pushRule, ruleError, sourceOrigin, sourceParser, stateError } from "./rule-building.js";
 
 const DIALECT = "reflector";
 const PREFIX = "reflector.v1.k8s.emberstack.com/";
@@ -102,7 +102,7 @@ function parsePush(meta: SourceMetadata, errors: RuleError[]): Rule | undefined 
   const autoEnabled = parseDotNetBool(annotations[REFLECTION_AUTO_ENABLED]) === true;
   if (!autoEnabled) return undefined;
   if (parseDotNetBool(annotations[REFLECTION_ALLOWED]) !== true) {
-    errors.push(ruleError(origin, "InvalidAnnotation", `${REFLECTION_AUTO_ENABLED} needs ${REFLECTION_ALLOWED}: "true" (mirrors must be allowed to reflect the source); no automatic copies`));
+    errors.push(stateError(origin, "InvalidAnnotation", `${REFLECTION_AUTO_ENABLED} needs ${REFLECTION_ALLOWED}: "true" (mirrors must be allowed to reflect the source); no automatic copies`));
     return undefined;
   }
   const allowed = readNamespaceSet(annotations, REFLECTION_ALLOWED_NAMESPACES, REFLECTION_ALLOWED_NAMESPACES_SELECTOR, origin, errors);
@@ -128,7 +128,7 @@ function parsePush(meta: SourceMetadata, errors: RuleError[]): Rule | undefined 
     const unchecked = auto.patterns.names.filter((name) => !matchesPatternList(allowed.patterns, name));
     if (unchecked.length > 0) {
       errors.push(
-        ruleError(
+        stateError(
           origin,
           "UnsupportedAnnotation",
           `Ferry cannot intersect ${REFLECTION_ALLOWED_NAMESPACES_SELECTOR} with ${REFLECTION_AUTO_NAMESPACES}; namespaces ${quoteList(unchecked)} get no automatic copy (list them in ${REFLECTION_ALLOWED_NAMESPACES})`,
@@ -137,7 +137,7 @@ function parsePush(meta: SourceMetadata, errors: RuleError[]): Rule | undefined 
     }
   } else {
     errors.push(
-      ruleError(
+      stateError(
         origin,
         "UnsupportedAnnotation",
         `Ferry cannot intersect ${REFLECTION_ALLOWED_NAMESPACES_SELECTOR} with a selector or regular expressions in the auto-namespaces; no automatic copies (list allowed namespaces by name or regex instead)`,
@@ -162,12 +162,12 @@ function parsePull(meta: SourceMetadata, value: string, context: DialectContext,
   const source = context.lookupSource(meta.kind, ref.namespace, ref.name);
   const sourceText = `${meta.kind} ${ref.namespace}/${ref.name}`;
   if (!source) {
-    errors.push(ruleError(origin, "SourceNotFound", `${sourceText} named by ${REFLECTS} does not exist (yet)`));
+    errors.push(stateError(origin, "SourceNotFound", `${sourceText} named by ${REFLECTS} does not exist (yet)`));
     return undefined;
   }
   const annotations = source.annotations ?? {};
   if (parseDotNetBool(annotations[REFLECTION_ALLOWED]) !== true) {
-    errors.push(ruleError(origin, "ReflectionNotAllowed", `${sourceText} does not permit reflection (${REFLECTION_ALLOWED} is not "true")`));
+    errors.push(stateError(origin, "ReflectionNotAllowed", `${sourceText} does not permit reflection (${REFLECTION_ALLOWED} is not "true")`));
     return undefined;
   }
   // Problems in the source's own annotations are the source's to report, not this mirror's.
@@ -176,14 +176,14 @@ function parsePull(meta: SourceMetadata, value: string, context: DialectContext,
   if (!allowed.all && !matchesPatternList(allowed.patterns, meta.namespace)) {
     if (allowed.selector) {
       errors.push(
-        ruleError(
+        stateError(
           origin,
           "UnsupportedAnnotation",
           `${sourceText} permits reflection by namespace label (${REFLECTION_ALLOWED_NAMESPACES_SELECTOR}), which Ferry cannot check for a mirror yet; name namespace ${meta.namespace} in ${REFLECTION_ALLOWED_NAMESPACES}`,
         ),
       );
     } else {
-      errors.push(ruleError(origin, "ReflectionNotAllowed", `${sourceText} does not permit reflection into namespace ${meta.namespace} (${REFLECTION_ALLOWED_NAMESPACES})`));
+      errors.push(stateError(origin, "ReflectionNotAllowed", `${sourceText} does not permit reflection into namespace ${meta.namespace} (${REFLECTION_ALLOWED_NAMESPACES})`));
     }
     return undefined;
   }

@@ -10,7 +10,7 @@ import type { CopyMarks, ParseResult, RuleError, RuleScope } from "../core/types
 import { parseLabelSelector, SelectorError } from "../core/label-selector.js";
 import type { Dialect, DialectContext, SourceMetadata } from "./dialect.js";
 import { classifyPatterns, isEmptySelector, matchesPatternList, parseGoBool, parseObjectRef, quoteList, splitList, truncate } from "./input.js";
-import { emptyTargets, pullRule, pushRule, ruleError, sourceOrigin, sourceParser } from "./rule-building.js";
+import { emptyTargets, pullRule, pushRule, ruleError, sourceOrigin, sourceParser, stateError } from "./rule-building.js";
 
 const DIALECT = "replicator";
 const PREFIX = "replicator.v1.mittwald.de/";
@@ -33,7 +33,7 @@ function parsePull(meta: SourceMetadata, value: string, context: DialectContext)
   const errors: RuleError[] = [];
   const ignored = [REPLICATE_TO, REPLICATE_TO_MATCHING].filter((key) => meta.annotations[key] !== undefined);
   if (ignored.length > 0) {
-    errors.push(ruleError(origin, "IgnoredAnnotation", `${ignored.join(" and ")} ignored: an object with ${REPLICATE_FROM} only pulls`));
+    errors.push(stateError(origin, "IgnoredAnnotation", `${ignored.join(" and ")} ignored: an object with ${REPLICATE_FROM} only pulls`));
   }
   const { ref, problem } = parseObjectRef(value);
   if (!ref) {
@@ -47,21 +47,21 @@ function parsePull(meta: SourceMetadata, value: string, context: DialectContext)
   const source = context.lookupSource(meta.kind, ref.namespace, ref.name);
   const sourceText = `${meta.kind} ${ref.namespace}/${ref.name}`;
   if (!source) {
-    errors.push(ruleError(origin, "SourceNotFound", `${sourceText} named by ${REPLICATE_FROM} does not exist (yet)`));
+    errors.push(stateError(origin, "SourceNotFound", `${sourceText} named by ${REPLICATE_FROM} does not exist (yet)`));
     return { rules: [], errors };
   }
   const annotations = source.annotations ?? {};
   if (parseGoBool(annotations[REPLICATION_ALLOWED]) !== true) {
-    errors.push(ruleError(origin, "ReplicationNotAllowed", `${sourceText} does not allow replication (${REPLICATION_ALLOWED} is not "true")`));
+    errors.push(stateError(origin, "ReplicationNotAllowed", `${sourceText} does not allow replication (${REPLICATION_ALLOWED} is not "true")`));
     return { rules: [], errors };
   }
   const allowed = annotations[REPLICATION_ALLOWED_NAMESPACES];
   if (allowed === undefined) {
-    errors.push(ruleError(origin, "ReplicationNotAllowed", `${sourceText} does not allow replication (${REPLICATION_ALLOWED_NAMESPACES} is missing)`));
+    errors.push(stateError(origin, "ReplicationNotAllowed", `${sourceText} does not allow replication (${REPLICATION_ALLOWED_NAMESPACES} is missing)`));
     return { rules: [], errors };
   }
   if (!matchesPatternList(classifyPatterns(splitList(allowed, ",")), meta.namespace)) {
-    errors.push(ruleError(origin, "ReplicationNotAllowed", `${sourceText} does not allow replication into namespace ${meta.namespace} (${REPLICATION_ALLOWED_NAMESPACES})`));
+    errors.push(stateError(origin, "ReplicationNotAllowed", `${sourceText} does not allow replication into namespace ${meta.namespace} (${REPLICATION_ALLOWED_NAMESPACES})`));
     return { rules: [], errors };
   }
   return { rules: [pullRule({ dialect: DIALECT, target: meta, source: ref, idSuffix: ["pull"] })], errors };

@@ -2,6 +2,7 @@
 // skeletons, and the guard that turns a parser's exception into an error. Pure: no I/O, no clock.
 import { carriesKey, hasMatchingKey } from "../core/key-match.js";
 import { PatternError, validateNameOrGlob } from "../core/name-pattern.js";
+import { ruleId } from "../core/rule-id.js";
 import type { CopyMarks, ParseResult, Rule, RuleError, RuleOrigin, RuleScope, TargetSelection } from "../core/types.js";
 import type { CustomResource, DialectContext, SourceMetadata } from "./dialect.js";
 import { isRecord, saneSource, truncate } from "./input.js";
@@ -14,18 +15,6 @@ export function emptyTargets(): TargetSelection {
 export function addUnique(list: string[], ...items: string[]): string[] {
   for (const item of items) if (!list.includes(item)) list.push(item);
   return list;
-}
-
-/**
- * Rule ids: `<dialect>/<kind>/<namespace>/<name>` for namespaced origins, `<dialect>/<kind>/<name>`
- * for cluster-scoped ones, then `/<suffix>` parts when one origin yields several rules. Object
- * names never contain "/", so ids cannot collide across origins.
- */
-export function ruleId(dialect: string, kind: string, namespace: string | undefined, name: string, ...suffix: string[]): string {
-  const parts = [dialect, kind];
-  if (namespace) parts.push(namespace);
-  parts.push(name, ...suffix);
-  return parts.join("/");
 }
 
 export function sourceOrigin(dialect: string, meta: SourceMetadata): RuleOrigin {
@@ -47,8 +36,17 @@ export function resourceOrigin(dialect: string, resource: CustomResource): RuleO
   return origin;
 }
 
+/** An error that means the object cannot be read: the copies its rules no longer claim are held (core/held-copies.ts). */
 export function ruleError(origin: RuleOrigin, reason: string, message: string): RuleError {
   return { origin, reason, message: truncate(message, 1024) };
+}
+
+/**
+ * An error that reports a state Ferry understood (what the object names is gone or refuses, it
+ * asks for nothing, it uses a feature Ferry leaves alone): it holds no copy.
+ */
+export function stateError(origin: RuleOrigin, reason: string, message: string): RuleError {
+  return { ...ruleError(origin, reason, message), describesState: true };
 }
 
 export interface PushRuleInput {

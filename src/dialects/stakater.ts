@@ -5,8 +5,10 @@
 // which Ferry does not do. The Template itself asks for nothing. A TemplateGroupInstance
 // (cluster-scoped: spec.template, spec.selector, spec.sync) copies every mapped object into the
 // namespaces its label selector matches; a TemplateInstance (namespaced: spec.template,
-// spec.sync) copies them into its own namespace. Both are administrator rules: the source was
-// authorised by the administrator's cluster-scoped Template.
+// spec.sync) copies them into its own namespace. A TemplateGroupInstance is an administrator's
+// rule (only an administrator creates cluster-scoped objects); a TemplateInstance is a tenant's
+// (whoever may edit its namespace creates it), so the consent policy applies to it: under strict,
+// its namespace must accept copies from the mapped object's namespace.
 //
 // spec.sync: false means, in MTO, "render once, do not follow later changes". Ferry keeps copies
 // current either way; the value is read but not acted on (see docs/dialects.md).
@@ -14,7 +16,8 @@ import type { LabelSelector, ParseResult, Rule, RuleError, RuleOrigin, RuleRepor
 import type { CustomResource, CustomResourceType, Dialect, DialectContext } from "./dialect.js";
 import { isEmptySelector, isNamespaceName, isObjectName, isRecord, readLabelSelector, truncate } from "./input.js";
 import { genericStatus } from "./resource-status.js";
-import { emptyResult, emptyTargets, guard, resourceOrigin, ruleError, ruleId } from "./rule-building.js";
+import { emptyResult, emptyTargets, guard, resourceOrigin, ruleError, stateError } from "./rule-building.js";
+import { ruleId } from "../core/rule-id.js";
 
 const DIALECT = "stakater";
 const GROUP = "tenantoperator.stakater.com";
@@ -37,8 +40,8 @@ export const STAKATER_TEMPLATE_INSTANCE: CustomResourceType = {
   namespaced: true,
 };
 
-/** Every instance uses a Template, which is cluster-scoped: an administrator named its sources. */
-const SCOPE: RuleScope = "administrator";
+/** Who authors each kind: cluster-scoped objects are an administrator's, a namespaced TemplateInstance a tenant's. */
+const SCOPES = { Template: "administrator", TemplateGroupInstance: "administrator", TemplateInstance: "tenant" } as const satisfies Record<string, RuleScope>;
 
 interface Mapping {
   kind: SourceKind;
@@ -48,8 +51,8 @@ interface Mapping {
 
 interface TemplateContent {
   mappings: Mapping[];
-  /** Errors about the Template's content, attributed to the instance that uses it. */
-  problems: Array<{ reason: string; message: string }>;
+  /** Errors about the Template's content, attributed to the instance that uses it; `state` ones hold no copy. */
+  problems: Array<{ reason: string; message: string; state?: true }>;
 }
 
 /** The Template's `resources`: top-level in MTO's API; `spec.resources` accepted as a fallback. */
@@ -64,7 +67,7 @@ function readTemplate(template: CustomResource): TemplateContent {
   const templateName = isRecord(template.metadata) && typeof template.metadata.name === "string" ? template.metadata.name : "";
   const resources = templateResources(template);
   if (resources === undefined || resources === null) {
-    content.problems.push({ reason: "EmptyTemplate", message: `Template ${templateName} has no resources; nothing to distribute` });
+    content.problems.push({ reason: "EmptyTemplate", message: `Template ${templateName} has no resources; nothing to distribute`, state: true });
     return content;
   }
   if (!isRecord(resources)) {
@@ -84,6 +87,7 @@ function readTemplate(template: CustomResource): TemplateContent {
     content.problems.push({
       reason: "UnsupportedTemplateFeature",
       message: `Template ${templateName} uses ${unsupported.join(" and ")}, which Ferry does not apply: Ferry only copies the Secrets and ConfigMaps of resources.resourceMappings`,
+      state: true,
     });
   }
   const mappings = resources.resourceMappings;
@@ -119,7 +123,7 @@ function readTemplate(template: CustomResource): TemplateContent {
     }
   }
   if (content.mappings.length === 0 && unsupported.length === 0 && content.problems.length === 0) {
-    content.problems.push({ reason: "EmptyTemplate", message: `Template ${templateName} maps no Secret or ConfigMap; nothing to distribute` });
+    content.problems.push({ reason: "EmptyTemplate", message: `Template ${templateName} maps no Secret or ConfigMap; nothing to distribute`, state: true });
   }
   return content;
 }
@@ -127,6 +131,7 @@ function readTemplate(template: CustomResource): TemplateContent {
 function mappingRules(
   instance: CustomResource,
   origin: RuleOrigin,
+  scope: RuleScope,
   mappings: readonly Mapping[],
   targetsFor: (mapping: Mapping) => TargetSelection,
 ): Rule[] {
@@ -135,7 +140,7 @@ function mappingRules(
     const rule: Rule = {
       id: ruleId(DIALECT, origin.kind, origin.namespace, origin.name, mapping.kind, mapping.namespace, mapping.name),
       origin,
-      scope: SCOPE,
+      scope,
       source: { kind: mapping.kind, namespace: mapping.namespace, name: mapping.name },
       targets: targetsFor(mapping),
       copy: { labels: {}, annotations: {} },
@@ -161,11 +166,12 @@ function resolveTemplate(
   }
   const template = context.lookupCustomResource(STAKATER_TEMPLATE, undefined, templateName.trim());
   if (!template) {
-    errors.push(ruleError(origin, "TemplateNotFound", `Template ${JSON.stringify(truncate(templateName, 120))} does not exist`));
+    // A state, not bad input: the instance's copies are pruned, as when its sources are deleted.
+    errors.push(stateError(origin, "TemplateNotFound", `Template ${JSON.stringify(truncate(templateName, 120))} does not exist`));
     return undefined;
   }
   const content = readTemplate(template);
-  for (const problem of content.problems) errors.push(ruleError(origin, problem.reason, problem.message));
+  for (const problem of content.problems) errors.push((problem.state ? stateError : ruleError)(origin, problem.reason, problem.message));
   return content;
 }
 
@@ -176,7 +182,7 @@ function parseGroupInstance(resource: CustomResource, context: DialectContext): 
   let selector: LabelSelector | undefined;
   if (spec.selector === undefined || spec.selector === null) {
     // A nil metav1.LabelSelector selects nothing.
-    errors.push(ruleError(origin, "InvalidSpec", "spec.selector is missing; no namespace is selected"));
+    errors.push(stateError(origin, "InvalidSpec", "spec.selector is missing; no namespace is selected"));
   } else {
     const read = readLabelSelector(spec.selector);
     if (read.problem) errors.push(ruleError(origin, "InvalidSelector", `spec.selector: ${read.problem}`));
@@ -185,7 +191,7 @@ function parseGroupInstance(resource: CustomResource, context: DialectContext): 
   const content = resolveTemplate(spec, origin, context, errors);
   if (!content || !selector) return { rules: [], errors };
   const chosen = selector;
-  const rules = mappingRules(resource, origin, content.mappings, (mapping) => {
+  const rules = mappingRules(resource, origin, SCOPES.TemplateGroupInstance, content.mappings, (mapping) => {
     const targets = emptyTargets();
     // An empty (non-nil) selector selects every namespace, as metav1.LabelSelectorAsSelector does.
     if (isEmptySelector(chosen)) {
@@ -210,7 +216,7 @@ function parseInstance(resource: CustomResource, context: DialectContext): Parse
   const spec = isRecord(resource.spec) ? resource.spec : {};
   const content = resolveTemplate(spec, origin, context, errors);
   if (!content) return { rules: [], errors };
-  const rules = mappingRules(resource, origin, content.mappings, (mapping) => {
+  const rules = mappingRules(resource, origin, SCOPES.TemplateInstance, content.mappings, (mapping) => {
     const targets = emptyTargets();
     targets.namespaces = [namespace];
     targets.exclude = [mapping.namespace];
@@ -235,7 +241,7 @@ function kindOf(resource: CustomResource): "Template" | "TemplateGroupInstance" 
 export const stakaterDialect: Dialect = {
   name: DIALECT,
   triggerKeys: [],
-  scopes: { resources: { Template: SCOPE, TemplateGroupInstance: SCOPE, TemplateInstance: SCOPE } },
+  scopes: { resources: SCOPES },
   customResourceTypes: [STAKATER_TEMPLATE, STAKATER_TEMPLATE_GROUP_INSTANCE, STAKATER_TEMPLATE_INSTANCE],
   fromCustomResource(resource, context) {
     const kind = kindOf(resource);

@@ -6,7 +6,7 @@ import type { CopyMarks, ParseResult, RuleError, RuleScope } from "../core/types
 import { labelValue } from "../core/marks.js";
 import type { Dialect, SourceMetadata } from "./dialect.js";
 import { isNamespaceName, quoteList, splitList } from "./input.js";
-import { emptyResult, emptyTargets, pushRule, ruleError, sourceFromLabels, sourceOrigin, sourceParser } from "./rule-building.js";
+import { emptyResult, emptyTargets, pushRule, ruleError, sourceFromLabels, sourceOrigin, sourceParser, stateError } from "./rule-building.js";
 
 const DIALECT = "whisperer";
 export const WHISPERER_SYNC_LABEL = "secret-syncer.jeffl.es/sync";
@@ -39,7 +39,7 @@ function parse(meta: SourceMetadata): ParseResult {
   const items = splitList(list ?? "", ",");
   const invalid = items.filter((item) => !isNamespaceName(item));
   if (list === undefined || items.length === 0) {
-    errors.push(ruleError(origin, "InvalidAnnotation", `the ${WHISPERER_SYNC_LABEL} label is set but ${WHISPERER_NAMESPACES_ANNOTATION} lists no namespace (use "a,b")`));
+    errors.push(stateError(origin, "InvalidAnnotation", `the ${WHISPERER_SYNC_LABEL} label is set but ${WHISPERER_NAMESPACES_ANNOTATION} lists no namespace (use "a,b")`));
   }
   if (invalid.length > 0) {
     errors.push(ruleError(origin, "InvalidNamespaceName", `${WHISPERER_NAMESPACES_ANNOTATION} lists invalid namespace names ${quoteList(invalid)}; they are ignored`));

@@ -33,6 +33,15 @@ export function isApiError(error: unknown, status?: number): error is ApiError {
   return error instanceof ApiError && (status === undefined || error.status === status);
 }
 
+/**
+ * The apiserver's refusal to create anything in a namespace that is being deleted (its
+ * NamespaceLifecycle admission: 403, "unable to create new content in namespace X because it is
+ * being terminated").
+ */
+export function isNamespaceTerminatingError(error: unknown): error is ApiError {
+  return isApiError(error, 403) && /because it is being terminated/.test(error.message);
+}
+
 export interface KubeClientOptions {
   /** Client-side request rate limit (requests per second) for non-watch requests. */
   qps?: number;

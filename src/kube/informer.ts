@@ -97,9 +97,19 @@ export class Informer<T extends object = KubeObject> implements RunningWatch {
     this.handlers.push(options);
   }
 
-  /** Adds a consumer (a shared informer has several): it hears every change, list, restart and error from now on. */
+  /**
+   * Adds a consumer (a shared informer has several): it hears every change, list, restart and
+   * error from now on. A consumer added after the informer has listed is told that list
+   * (onSynced, on the next tick) so that it starts from what the store holds, as client-go's
+   * shared informers replay their cache to a late handler.
+   */
   addHandler(handler: InformerHandler<T>): void {
     this.handlers.push(handler);
+    if (this.synced && handler.onSynced) {
+      queueMicrotask(() => {
+        if (this.handlers.includes(handler)) handler.onSynced?.();
+      });
+    }
   }
 
   /** The collection this informer watches (what makes two informers the same one). */

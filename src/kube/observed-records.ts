@@ -2,7 +2,7 @@
 // unrelated Secrets and ConfigMaps keep only their identity, so memory does not follow their bytes.
 import { contentHash } from "../core/hash.js";
 import { hasMatchingKey } from "../core/key-match.js";
-import { MANAGED_BY_LABEL } from "../core/marks.js";
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from "../core/marks.js";
 import type { NamespaceInfo, ObservedObject, SourceKind, SourceObject } from "../core/types.js";
 import type { KubeObject } from "./informer.js";
 import type { RecordPacking } from "./record-store.js";
@@ -26,12 +26,18 @@ function withoutLastApplied(annotations: Record<string, string> | undefined): Re
   return rest;
 }
 
-/** A metadata-only record: full labels/annotations only for objects some dialect or the planner cares about. */
+/**
+ * A metadata-only record: full labels/annotations only for objects some dialect or the planner
+ * cares about: those carrying a dialect's keys or a peer tool's copy marks, and Ferry's copies
+ * (of other clusters: this cluster's own come from the copies watch), which plan() reports as
+ * ManagedByAnotherCluster. Objects another tool manages (`app.kubernetes.io/managed-by: Helm`,
+ * ...) are unrelated like any other.
+ */
 export function metadataRecord(kind: SourceKind, relevantKeys: readonly string[]) {
   return (object: KubeObject): ObservedObject => {
     const labels = object.metadata.labels;
     const annotations = object.metadata.annotations;
-    const relevant = labels?.[MANAGED_BY_LABEL] !== undefined || hasMatchingKey(labels, relevantKeys) || hasMatchingKey(annotations, relevantKeys);
+    const relevant = labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE || hasMatchingKey(labels, relevantKeys) || hasMatchingKey(annotations, relevantKeys);
     return {
       kind,
       namespace: object.metadata.namespace ?? "",

@@ -277,6 +277,7 @@ class HubController implements Hub {
     clearInterval(this.tick);
     this.scheduler.stop();
     this.publisher.stop();
+    this.events.stop();
     // Shared watches are the composition root's to stop; the hub's own are its own.
     const own = [...this.sourceInformers.values(), ...(this.options.informers ? [] : [this.informers])];
     const stops = [...own.map((informer) => informer.stop()), ...this.roster.stop()];

@@ -102,6 +102,7 @@ export class MemberWorker {
         if (isContactError(error)) this.noteContactError("write", error);
       },
       onFailuresChanged: () => this.trigger(),
+      namespaceTerminating: (namespace) => this.watches?.namespaces()?.get(namespace)?.terminating === true,
       onWritten: () => {
         if (this.errors.delete("write")) this.refreshStatus();
       },

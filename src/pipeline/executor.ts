@@ -4,7 +4,7 @@
 // writing (the key may be done already, by our own earlier write or by the world), the copy writer,
 // failure accounting (the next plan reports failed targets), a span per write and metrics.
 import type { Action, ObservedObject, SourceKind } from "../core/types.js";
-import { ApiError, isApiError, type KubeClient } from "../kube/client.js";
+import { ApiError, isApiError, isNamespaceTerminatingError, type KubeClient } from "../kube/client.js";
 import { CopyWriter, type WriteVerb } from "../kube/copy-writer.js";
 import type { KubeObject } from "../kube/informer.js";
 import { WorkQueue } from "../kube/work-queue.js";
@@ -51,6 +51,8 @@ export interface ExecutorOptions {
   alreadyExists?(key: string): string;
   /** A failure appeared or went away: the next full plan must report it. */
   onFailuresChanged?(): void;
+  /** Whether the watches show a namespace as being deleted (a conflict or a miss there is that deletion, not a failure). */
+  namespaceTerminating?(namespace: string): boolean;
   /** After a failure was recorded (e.g. a member that did not answer). */
   onFailure?(key: string, error: Error): void;
   /** After a successful write. */
@@ -165,6 +167,12 @@ export class Executor {
     this.options.onFailuresChanged?.();
   }
 
+  /** A 403 "being terminated", or a conflict or miss in a namespace the watches show being deleted. */
+  private namespaceGoingAway(error: unknown, namespace: string): boolean {
+    if (isNamespaceTerminatingError(error)) return true;
+    return (isApiError(error, 409) || isApiError(error, 404)) && this.options.namespaceTerminating?.(namespace) === true;
+  }
+
   /** Queue worker: does what the latest plan wants for this key, if it is still needed. */
   private async process(key: string): Promise<void> {
     const action = this.latestActions.get(key);
@@ -186,6 +194,16 @@ export class Executor {
       if (this.options.mayWrite?.() === false) return; // no longer the leader: the planner is being stopped
       await writer.execute(action, this.options.signal);
     } catch (error) {
+      if (this.namespaceGoingAway(error, target.namespace)) {
+        // A write that raced the namespace's deletion: nothing will be written there again, so
+        // there is nothing to retry and nothing failed. The namespace's watch event brings the
+        // plan that reports it (NamespaceTerminating).
+        span.setAttribute("ferry.namespace_terminating", true);
+        this.options.logger.debug({ target: key, reason: (error as ApiError).reason }, "namespace is being deleted; write dropped");
+        if (this.latestActions.get(key) === action) this.latestActions.delete(key);
+        if (this.failed.delete(key)) this.options.onFailuresChanged?.();
+        return;
+      }
       span.setStatus({ code: 2, message: error instanceof ApiError ? error.reason : "Error" });
       // Exists but not seen yet: the watch will show it, and the plan will decide.
       if (action.type === "create" && isApiError(error, 409)) throw new ApiError(409, "AlreadyExists", this.options.alreadyExists?.(key) ?? `${key} already exists`);

@@ -121,6 +121,7 @@ export class RegistryController {
     this.scheduler.stop();
     this.kept.stop();
     this.executor.stop();
+    this.events.stop();
   }
 
   hasSynced(): boolean {

@@ -9,7 +9,8 @@ import { SelectorError, validateLabelSelector } from "../core/label-selector.js"
 import { targetsSchema } from "../core/label-selector-schema.js";
 import type { LabelSelector, ParseResult, Rule, RuleError, RuleScope, TargetSelection } from "../core/types.js";
 import { truncate } from "../dialects/input.js";
-import { ruleError, ruleId, sourceOrigin, sourceParser, validNamesOrGlobs } from "../dialects/rule-building.js";
+import { ruleId } from "../core/rule-id.js";
+import { ruleError, sourceOrigin, sourceParser, stateError, validNamesOrGlobs } from "../dialects/rule-building.js";
 import type { Dialect, DialectContext, SourceMetadata } from "../dialects/dialect.js";
 
 export const DIALECT = "registry-creds";
@@ -47,7 +48,7 @@ function parse(meta: SourceMetadata, context: DialectContext): ParseResult {
   if (meta.namespace !== ferryNamespace) {
     return {
       rules: [],
-      errors: [ruleError(origin, "NotInFerryNamespace", `${REGISTRY_CREDENTIAL_ANNOTATION} only acts on Secrets in Ferry's namespace ${JSON.stringify(ferryNamespace)}`)],
+      errors: [stateError(origin, "NotInFerryNamespace", `${REGISTRY_CREDENTIAL_ANNOTATION} only acts on Secrets in Ferry's namespace ${JSON.stringify(ferryNamespace)}`)],
     };
   }
   let json: unknown = {};
@@ -79,7 +80,7 @@ function parse(meta: SourceMetadata, context: DialectContext): ParseResult {
     }
   }
   if (!targets.allNamespaces && targets.namespaces.length === 0 && !targets.namespaceSelector) {
-    return { rules: [], errors: [...errors, ruleError(origin, "NoTargets", "the registry credential names no target namespace")] };
+    return { rules: [], errors: [...errors, stateError(origin, "NoTargets", "the registry credential names no target namespace")] };
   }
   targets.excludeAnnotated = { [IGNORE_ANNOTATION]: "true" };
   const rule: Rule = {

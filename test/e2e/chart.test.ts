@@ -63,7 +63,7 @@ test("helm template with the defaults: a hardened Deployment running the Dockerf
   assert.equal(main.image, `ghcr.io/ferry-dev/ferry:${chart.appVersion}`, "the Dockerfile's image, tagged with the appVersion");
   assert.deepEqual(main.args, [
     "run",
-    "--namespace=ferry-system",
+    "--ferry-namespace=ferry-system",
     "--policy=guarded",
     "--concurrency=32",
     "--qps=0",
@@ -109,7 +109,7 @@ test("helm template with every toggle on: each value reaches the manifest", asyn
   assert.equal(main.image, `registry.example.com/platform/ferry@sha256:${"ab".repeat(32)}`, "a digest wins over the tag");
   assert.deepEqual(main.args, [
     "run",
-    "--namespace=platform-ferry",
+    "--ferry-namespace=platform-ferry",
     "--policy=strict",
     "--cluster-name=prod-eu-1",
     "--concurrency=8",

@@ -7,12 +7,15 @@ import { waitFor } from "../../src/util/wait-for.js";
 import { expectedRbacRules } from "../../tools/helm/chart.js";
 import { adminClient, createNamespace, tokenClient, uniqueName } from "../support/cluster.js";
 import {
+  b64,
   createConfigMap,
   createResource,
   createSecret,
   deleteObject,
   deleteResource,
   eventsFor,
+  eventsSettled,
+  eventWrites,
   getObject,
   getResource,
   patchObject,
@@ -21,6 +24,7 @@ import {
   waitForGone,
   waitForObject,
 } from "../support/ferry.js";
+import type { RunningFerry } from "../../src/cli/run.js";
 
 const clusterDistributions = "/apis/ferry.dev/v1alpha1/clusterdistributions";
 const distributions = (ns: string) => `/apis/ferry.dev/v1alpha1/namespaces/${ns}/distributions`;
@@ -203,8 +207,8 @@ test("two rules that want one target: the first keeps it, the second reports a c
   assert.deepEqual((await ferry.metrics.writes.get()).values, writes.values);
 });
 
-test("copies drop GitOps tracking metadata, keep the Secret type; immutable sources give immutable copies; token Secrets are refused", async (t) => {
-  await startTestFerry(t);
+test("copies drop GitOps tracking metadata, keep the Secret type; immutable sources give immutable copies, replaced when the source changes; token Secrets are refused", async (t) => {
+  let ferry = await startTestFerry(t);
   const src = await createNamespace(t, "src");
   const a = await createNamespace(t, "a");
   await createSecret(
@@ -233,10 +237,27 @@ test("copies drop GitOps tracking metadata, keep the Secret type; immutable sour
   await createSecret(src, "frozen", { v: "1" }, { immutable: true, annotations: { "ferry.dev/sync-to": a } });
   const frozen = await waitForObject("Secret", a, "frozen");
   assert.equal(frozen.immutable, true);
+  // An immutable source changes only by being deleted and created again. Done while Ferry is down,
+  // the old immutable copy is still there when Ferry plans the new content: the copy is replaced
+  // (deleted and created: a new uid), since an immutable object cannot be updated.
+  await ferry.stop();
   await deleteObject("Secret", src, "frozen");
-  await waitForGone("Secret", a, "frozen");
   await createSecret(src, "frozen", { v: "2" }, { immutable: true, annotations: { "ferry.dev/sync-to": a } });
-  await waitForObject("Secret", a, "frozen", (o) => secretValue(o, "v") === "2" && o.immutable === true);
+  assert.equal((await getObject("Secret", a, "frozen"))?.metadata.uid, frozen.metadata.uid, "the old copy is still there");
+  ferry = await startTestFerry(t);
+  const replaced = await waitForObject("Secret", a, "frozen", (o) => secretValue(o, "v") === "2");
+  assert.equal(replaced.immutable, true);
+  assert.notEqual(replaced.metadata.uid, frozen.metadata.uid, "replaced, not updated");
+  const writes = (await ferry.metrics.writes.get()).values.filter((value) => value.labels.kind === "Secret").map((value) => `${value.labels.verb}=${value.value}`).sort();
+  assert.deepEqual(writes, ["create=1", "delete=1"], "one delete and one create, no update");
+  // A mutable source made immutable (with new data): the mutable copy is replaced by an immutable one.
+  await createSecret(src, "freezing", { v: "1" }, { annotations: { "ferry.dev/sync-to": a } });
+  const mutable = await waitForObject("Secret", a, "freezing");
+  assert.equal(mutable.immutable, undefined);
+  await patchObject("Secret", src, "freezing", { immutable: true, data: { v: b64("2") } });
+  const frozenNow = await waitForObject("Secret", a, "freezing", (o) => secretValue(o, "v") === "2");
+  assert.equal(frozenNow.immutable, true);
+  assert.notEqual(frozenNow.metadata.uid, mutable.metadata.uid, "replaced, not updated");
 
   const kube = await adminClient();
   await kube.request("POST", `/api/v1/namespaces/${src}/serviceaccounts`, { body: { metadata: { name: "robot" } } });
@@ -274,14 +295,38 @@ test("protected namespaces get copies only from a ClusterDistribution that names
   await waitForGone("Secret", other, name);
 });
 
-test("an idle cluster and a restart while in sync cost zero writes", async (t) => {
+test("an idle cluster and a restart while in sync cost zero writes, Events included, with conflicts present", async (t) => {
   const first = await startTestFerry(t);
   const src = await createNamespace(t, "src");
   const targets = [await createNamespace(t, "a"), await createNamespace(t, "b"), await createNamespace(t, "c")];
-  await createSecret(src, "steady", { v: "1" }, { annotations: { "ferry.dev/sync-to": targets.join(",") } });
+  // Two more targets hold unmanaged objects of the copy's name: conflicts, reported by Events.
+  const taken = [await createNamespace(t, "d"), await createNamespace(t, "e")];
+  for (const ns of taken) await createSecret(ns, "steady", { v: "theirs" });
+  await createSecret(src, "steady", { v: "1" }, { annotations: { "ferry.dev/sync-to": [...targets, ...taken].join(",") } });
   for (const ns of targets) await waitForObject("Secret", ns, "steady");
+  await waitFor(
+    async () => {
+      const events = (await eventsFor(src, "steady")).filter((e) => e.reason === "UnmanagedObjectExists");
+      return taken.every((ns) => events.some((e) => e.message.includes(`${ns}/steady`)));
+    },
+    { timeoutMs: 30_000, description: "UnmanagedObjectExists Events naming both taken targets" },
+  );
   await first.engine.idle();
+  await eventsSettled(t);
   const copies = await Promise.all(targets.map((ns) => getObject("Secret", ns, "steady")));
+  const events = await eventWrites(src, "steady", "UnmanagedObjectExists");
+
+  // Idle: a relist of every namespace and the full pass after it write nothing, Events included.
+  const copyWrites = async (ferry: RunningFerry) => (await ferry.metrics.writes.get()).values.reduce((sum, v) => sum + v.value, 0);
+  const idleWrites = await copyWrites(first);
+  let idlePasses = 0;
+  first.engine.onPlanned = () => idlePasses++;
+  first.engine.namespaces.requestRelist();
+  await waitFor(() => idlePasses >= 1, { timeoutMs: 30_000, description: "a plan pass after the relist" });
+  await first.engine.idle();
+  await eventsSettled(t);
+  assert.equal(await copyWrites(first), idleWrites, "no copy writes while idle");
+  assert.deepEqual(await eventWrites(src, "steady", "UnmanagedObjectExists"), events, "no Event writes while idle");
   await first.stop();
 
   const second = await startTestFerry(t);
@@ -291,14 +336,15 @@ test("an idle cluster and a restart while in sync cost zero writes", async (t) =
   second.engine.namespaces.requestRelist();
   await waitFor(() => passes >= 2, { timeoutMs: 30_000, description: "plan passes after relist" });
   await second.engine.idle();
-  const writes = (await second.metrics.writes.get()).values.reduce((sum, v) => sum + v.value, 0);
-  assert.equal(writes, 0, "no writes after a restart while in sync");
+  await eventsSettled(t);
+  assert.equal(await copyWrites(second), 0, "no writes after a restart while in sync");
   const after = await Promise.all(targets.map((ns) => getObject("Secret", ns, "steady")));
   assert.deepEqual(after.map((o) => o?.metadata.resourceVersion), copies.map((o) => o?.metadata.resourceVersion));
   assert.ok(after.every((o) => o?.metadata.labels?.[RULE_LABEL]));
+  assert.deepEqual(await eventWrites(src, "steady", "UnmanagedObjectExists"), events, "no Event writes after a restart: the standing Events already say it");
 });
 
-test("bad input never costs copies: an invalid edit keeps the last good rule and says why in an Event", async (t) => {
+test("bad input never costs copies: an invalid edit holds the copies (neither updated nor pruned) and says why in Events", async (t) => {
   await startTestFerry(t);
   const src = await createNamespace(t, "src");
   const env = uniqueName("env");
@@ -307,6 +353,7 @@ test("bad input never costs copies: an invalid edit keeps the last good rule and
   const copy = await waitForObject("Secret", a, "kept");
   await patchObject("Secret", src, "kept", { metadata: { annotations: { "ferry.dev/sync-to-selector": "env in (unclosed" } } });
   await waitFor(async () => (await eventsFor(src, "kept")).some((e) => e.reason === "InvalidSelector"), { timeoutMs: 30_000, description: "InvalidSelector Event" });
+  await waitFor(async () => (await eventsFor(src, "kept")).some((e) => e.reason === "CopiesHeld" && /^1 copy /.test(e.message)), { timeoutMs: 30_000, description: "CopiesHeld Event" });
   const after = await getObject("Secret", a, "kept");
   assert.equal(after?.metadata.resourceVersion, copy.metadata.resourceVersion, "the copy was neither deleted nor rewritten");
   await deleteObject("Secret", src, "kept");

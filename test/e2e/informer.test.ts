@@ -119,3 +119,22 @@ test("410 Gone: a watch resuming from a compacted revision relists and catches u
   await waitFor(() => reasons.includes("410 Gone: relisting"), { timeoutMs: 60_000, description: "a 410 on resuming" });
   await waitFor(() => syncs > before && informer.store.has("gone/meanwhile"), { timeoutMs: 60_000, description: "the relist with the missed change" });
 });
+
+test("a handler added after the first list is told that list: late consumers of a shared informer start from what it holds", async (t) => {
+  const kube = await adminClient();
+  const ns = await createNamespace(t, "inf-late");
+  await kube.request("POST", `/api/v1/namespaces/${ns}/configmaps`, { body: configMap(ns, "present") });
+  const informer = new Informer<KubeObject>({ client: kube, name: "late", path: `/api/v1/namespaces/${ns}/configmaps` });
+  await started(t, informer);
+  assert.ok(informer.hasSynced());
+  let syncs = 0;
+  let seen: string[] = [];
+  informer.addHandler({
+    onSynced: () => {
+      syncs++;
+      seen = [...informer.store.keys()];
+    },
+  });
+  await waitFor(() => syncs > 0, { timeoutMs: 10_000, description: "the late handler to hear the list it missed" });
+  assert.ok(seen.includes(`${ns}/present`), `the late handler sees the listed object (store: ${seen.join(", ")})`);
+});

@@ -54,7 +54,7 @@ test("`ferry run` serves every metric the dashboard and the alerts use, and docs
   const plane = sharedControlPlane();
   // Its own namespace: the hub (on, so the member metrics register) reads registrations there.
   const namespace = await createNamespace(t, "metrics-names");
-  const ferry = await startFerryProcess(plane.kubeconfigPath, join(plane.dir, `${uniqueName("ferry-metrics-names")}.log`), ["--namespace", namespace, "--hub"]);
+  const ferry = await startFerryProcess(plane.kubeconfigPath, join(plane.dir, `${uniqueName("ferry-metrics-names")}.log`), ["--ferry-namespace", namespace, "--hub"]);
   t.after(() => ferry.kill("SIGTERM"));
   const exposition = await (await fetch(`${ferry.healthUrl}/metrics`)).text();
   const exposed = families(exposition);

@@ -4,7 +4,11 @@
 import { expectedRbacRules } from "../../tools/helm/chart.js";
 import { isApiError, type KubeClient } from "../../src/kube/client.js";
 import { waitFor } from "../../src/util/wait-for.js";
-import { adminClient, tokenClient } from "./cluster.js";
+import { randomBytes } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { adminClient, sharedControlPlane, tokenClient } from "./cluster.js";
+import { kubeConfigVariant } from "./kubeconfig-variant.js";
 
 const name = "ferry-chart-identity";
 
@@ -60,6 +64,18 @@ export async function chartToken(kube: KubeClient, namespace: string): Promise<s
     body: { apiVersion: "authentication.k8s.io/v1", kind: "TokenRequest", spec: { expirationSeconds: 7200 } },
   });
   return token.status.token;
+}
+
+/**
+ * A kubeconfig file for the run's cluster that authenticates as the chart's ServiceAccount in
+ * `namespace` (exactly the chart's RBAC): for Ferry run as a process (test/support/ferry-process.ts).
+ */
+export async function chartKubeconfigFile(namespace = "ferry-system"): Promise<string> {
+  const kube = await adminClient();
+  const config = kubeConfigVariant(kube, { user: { token: await chartToken(kube, namespace) } });
+  const path = join(sharedControlPlane().dir, `chart-${namespace}-${randomBytes(4).toString("hex")}.kubeconfig`);
+  writeFileSync(path, config.exportConfig(), { mode: 0o600 });
+  return path;
 }
 
 async function create(kube: KubeClient, namespace: string): Promise<KubeClient> {

@@ -10,7 +10,7 @@ import type { KubeClient } from "../../src/kube/client.js";
 import { objectPath } from "../../src/kube/copy-writer.js";
 import type { KubeObject } from "../../src/kube/informer.js";
 import { waitFor } from "../../src/util/wait-for.js";
-import { adminClient, sharedControlPlane } from "./cluster.js";
+import { adminClient, sharedControlPlane, uniqueName } from "./cluster.js";
 
 /** Every Ferry log line of the run goes to one file, which the secret-leak scan reads. */
 export function testLogPath(): string {
@@ -158,10 +158,47 @@ export async function deleteResource(path: string): Promise<void> {
   await (await adminClient()).request("DELETE", path).catch(() => undefined);
 }
 
+export interface RecordedEvent {
+  metadata: { name: string };
+  reason: string;
+  message: string;
+  type: string;
+  count?: number;
+  involvedObject: { name: string };
+}
+
 /** Events recorded for an object (by name). */
-export async function eventsFor(namespace: string, name: string): Promise<Array<{ reason: string; message: string; type: string }>> {
-  const list = await (await adminClient()).get<{ items: Array<{ reason: string; message: string; type: string; involvedObject: { name: string } }> }>(
-    `/api/v1/namespaces/${namespace}/events`,
-  );
+export async function eventsFor(namespace: string, name: string): Promise<RecordedEvent[]> {
+  const list = await (await adminClient()).get<{ items: RecordedEvent[] }>(`/api/v1/namespaces/${namespace}/events`);
   return list.items.filter((event) => event.involvedObject.name === name);
+}
+
+/**
+ * Waits until the Events that a running Ferry recorded in its plan passes so far have reached
+ * the apiserver: makes a new rule whose only target is taken by an unmanaged object, and waits
+ * for its UnmanagedObjectExists Event. The marker rule is the newest, so its Event is recorded
+ * in a later pass and after every older rule's Events of that pass; the recorder sends in the
+ * order it records.
+ */
+export async function eventsSettled(t: TestContext): Promise<void> {
+  const kube = await adminClient();
+  const name = uniqueName("marker");
+  for (const namespace of [`${name}-src`, `${name}-taken`]) {
+    await kube.request("POST", "/api/v1/namespaces", { body: { metadata: { name: namespace } } });
+    t.after(() => kube.request("DELETE", `/api/v1/namespaces/${namespace}`).catch(() => undefined));
+  }
+  await createSecret(`${name}-taken`, "marker", { v: "theirs" });
+  await createSecret(`${name}-src`, "marker", { v: "ours" }, { annotations: { "ferry.dev/sync-to": `${name}-taken` } });
+  await waitFor(async () => (await eventsFor(`${name}-src`, "marker")).some((event) => event.reason === "UnmanagedObjectExists"), {
+    timeoutMs: 30_000,
+    description: "the marker rule's UnmanagedObjectExists Event",
+  });
+}
+
+/** An object's Events as name and count, sorted: equal lists mean no Event was written in between. */
+export async function eventWrites(namespace: string, name: string, reason: string): Promise<string[]> {
+  return (await eventsFor(namespace, name))
+    .filter((event) => event.reason === reason)
+    .map((event) => `${event.metadata.name} x${event.count ?? 1}`)
+    .sort();
 }

@@ -52,7 +52,7 @@ export async function assertFixedPoint(client: KubeClient, options: FixedPointOp
   const scope = new Set(options.namespaces);
   const timeoutMs = options.timeoutMs ?? 120_000;
   // 1. plan() wants nothing in scope (Ferry may still be converging: wait, with a deadline).
-  const ruleIds = await withDryEngineOn(client, { namespace: "ferry-system", policy: options.policy ?? "guarded", clusterName: "local" }, async (engine) => {
+  const ruleIds = await withDryEngineOn(client, { ferryNamespace: "ferry-system", policy: options.policy ?? "guarded", clusterName: "local" }, async (engine) => {
     let pending: string[] = [];
     try {
       await waitFor(

@@ -36,3 +36,26 @@ export function execUser(plugin: string, env: Record<string, string>): Omit<User
     },
   };
 }
+
+/**
+ * A kubeconfig with two contexts, as kubectl users have: the current one, `elsewhere`, points at
+ * a server that does not exist; `local` is the run's cluster with `namespace` as its namespace.
+ * Only `--context local` reaches the cluster.
+ */
+export function kubeConfigWithContexts(base: KubeClient, namespace: string): KubeConfig {
+  const cluster = base.config.getCurrentCluster()!;
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromOptions({
+    clusters: [
+      { name: "c", server: cluster.server, caData: cluster.caData, caFile: cluster.caFile, skipTLSVerify: false },
+      { name: "nowhere", server: "https://127.0.0.1:1", caData: cluster.caData, skipTLSVerify: false },
+    ],
+    users: [{ ...base.config.getCurrentUser()!, name: "u" }],
+    contexts: [
+      { name: "elsewhere", cluster: "nowhere", user: "u", namespace: "default" },
+      { name: "local", cluster: "c", user: "u", namespace },
+    ],
+    currentContext: "elsewhere",
+  });
+  return kubeConfig;
+}

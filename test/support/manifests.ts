@@ -234,7 +234,18 @@ export async function kubectl(args: readonly string[]): Promise<string> {
   return stdout;
 }
 
-/** Waits until a namespace no longer exists (fixed-name namespaces deleted by an earlier test). */
+/**
+ * Makes sure fixed-name namespaces (a seed document's) do not exist: deletes any that do, whoever
+ * left them, and waits until they are gone. A test that needs a namespace to be missing calls
+ * this itself instead of relying on an earlier test's cleanup.
+ */
+export async function ensureNamespacesAbsent(names: readonly string[], timeoutMs = 60_000): Promise<void> {
+  const client = await adminClient();
+  for (const name of names) await deleteNamespace(client, name);
+  for (const name of names) await waitForNamespaceGone(name, timeoutMs);
+}
+
+/** Waits until a namespace no longer exists. */
 export function waitForNamespaceGone(name: string, timeoutMs = 60_000): Promise<true> {
   return waitFor(async () => (await (await adminClient()).getOptional(`/api/v1/namespaces/${name}`)) === undefined || undefined, {
     timeoutMs,

@@ -258,13 +258,25 @@ test("bad input: missing Template, missing source, missing or invalid selector -
   await waitForCondition(`${groupInstances}/${noSelector}`, "InvalidSpec", (c) => /selector is missing/.test(c.message), "InvalidSpec");
 
   await ferry.engine.idle();
-  assert.equal(await getObject("Secret", a, "does-not-exist"), undefined);
+  // A missing source is a state of the rule, not a target Ferry tried and failed to write: no
+  // copy is wanted, none is attempted, nothing is reported as failed.
+  const report = ferry.engine.reports().reports.find((entry) => entry.rule.origin.name === missingSrc);
+  assert.deepEqual(
+    report && { problem: report.problem?.reason, desired: report.desired, failed: report.failed, outcomes: report.outcomes },
+    { problem: "SourceNotFound", desired: 0, failed: 0, outcomes: [] },
+  );
+  const missingStatus = (await getResource(`${groupInstances}/${missingSrc}`))?.status as { desired: number; failed: number };
+  assert.deepEqual([missingStatus.desired, missingStatus.failed], [0, 0]);
   assert.ok(ferry.engine.isReady(), "no crash");
 
   // The mapped Secret is created after the Template: its copies follow.
   await createRegistrySecret(t, srcNs, "does-not-exist");
   await waitForObject("Secret", a, "does-not-exist");
   await waitForCondition(`${groupInstances}/${missingSrc}`, "Ready", (c) => c.status === "True", "Ready once the source exists");
+  // And when it goes again, so do its copies (a state, as in whisperer: the mirrors follow the source).
+  await deleteObject("Secret", srcNs, "does-not-exist");
+  await waitForGone("Secret", a, "does-not-exist");
+  await waitForCondition(`${groupInstances}/${missingSrc}`, "Ready", (c) => c.reason === "SourceNotFound", "SourceNotFound once the source is gone again");
 
   // The Template appears later: the instance that named it starts working.
   await createRegistrySecret(t, srcNs, "regcred");

@@ -191,7 +191,7 @@ export function hubEnvironment(cloud: Cloud, paths: { irsa: string; azure: strin
 }
 
 /** The hub's flags in these tests: only the hub's pushes matter, nothing else on the shared control plane. */
-export const hubArgs = (hubNs: string) => ["--hub", "--namespace", hubNs, "--dialects", "native", "--policy", "strict", "--no-registry"];
+export const hubArgs = (hubNs: string) => ["--hub", "--ferry-namespace", hubNs, "--dialects", "native", "--policy", "strict", "--no-registry"];
 
 export async function memberStatuses(hubNs: string): Promise<Map<string, MemberStatus>> {
   const object = await (await adminClient()).getOptional<KubeObject>(objectPath("ConfigMap", hubNs, "ferry-members"));

@@ -7,11 +7,27 @@ import type { KubeObject } from "../../../src/kube/informer.js";
 import { registryCredentialsPath } from "../../../src/registry/crd.js";
 import { OWNED_PULL_SECRETS_ANNOTATION } from "../../../src/registry/service-account-patcher.js";
 import { waitFor } from "../../../src/util/wait-for.js";
-import { adminClient, createNamespace, uniqueName } from "../../support/cluster.js";
+import { adminClient, createNamespace, sharedControlPlane, uniqueName } from "../../support/cluster.js";
 import { createSecret, eventsFor, getObject, patchObject, b64, testLogPath, waitForGone, waitForObject } from "../../support/ferry.js";
 import { ecrProxyEndpoint, startFakeEcr } from "../../support/fake-providers/ecr.js";
 import { makeServiceAccount, startFakeGoogleOAuth } from "../../support/fake-providers/google-oauth.js";
 import { logins, pullSecretNames, sameMembers, serviceAccount, startRegistryFixture, waitForPullSecrets } from "./support.js";
+
+/**
+ * Cluster-wide LIST requests the apiserver served, by resource: Ferry's informers list their
+ * collections across the cluster when they start or relist. (The namespace controller's lists
+ * while it deletes other tests' namespaces are namespace-scoped.)
+ */
+async function apiserverLists(): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const line of (await sharedControlPlane().apiserverMetrics()).split("\n")) {
+    if (!line.startsWith("apiserver_request_total{") || !line.includes('verb="LIST"') || !line.includes('scope="cluster"')) continue;
+    const resource = /resource="([^"]*)"/.exec(line)?.[1] ?? "";
+    if (!["secrets", "configmaps", "namespaces", "serviceaccounts", "registrycredentials"].includes(resource)) continue;
+    counts[resource] = (counts[resource] ?? 0) + Number(line.split(" ").pop());
+  }
+  return counts;
+}
 
 type Status = { conditions?: Array<{ type: string; status: string; reason: string; message: string }>; expiresAt?: string; lastError?: string };
 const condition = (status: Status | undefined, type: string) => status?.conditions?.find((c) => c.type === type);
@@ -60,13 +76,16 @@ test("rotation without restart: changing registry-creds-dockerhub updates every 
   const targets = [await createNamespace(t, "rot-a"), await createNamespace(t, "rot-b"), await createNamespace(t, "rot-c")];
   const hub = "https://index.docker.io/v1/";
   for (const target of targets) await waitForObject("Secret", target, "dockerhub-secret", (o) => logins(o)[hub]?.password === "before-rotation");
-  const controller = fixture.registry.controller;
+  // What a restart would change: a restarted Ferry (or a restarted watch) lists its collections
+  // again, which the apiserver counts; the same watches keep running without one.
+  const listsBefore = await apiserverLists();
+  assert.ok((listsBefore.secrets ?? 0) > 0 && (listsBefore.namespaces ?? 0) > 0, `the apiserver counts Ferry's lists: ${JSON.stringify(listsBefore)}`);
   const changedAt = Date.now();
   await patchObject("Secret", ns, "registry-creds-dockerhub", { data: { DOCKER_PASSWORD: b64("after-rotation") } });
   for (const target of targets) await waitForObject("Secret", target, "dockerhub-secret", (o) => logins(o)[hub]?.password === "after-rotation", 10_000);
   const took = Date.now() - changedAt;
   assert.ok(took < 5_000, `rotated in ${took} ms`);
-  assert.equal(fixture.registry.controller, controller, "same controller: no restart");
+  assert.deepEqual(await apiserverLists(), listsBefore, "no restart: nothing was listed again while the credential rotated");
   // Removing the configuration removes the generated Secret, its copies and the ServiceAccount entries.
   await waitForPullSecrets(targets[0]!, (names) => names.includes("dockerhub-secret"));
   await fixture.admin.request("DELETE", `/api/v1/namespaces/${ns}/secrets/registry-creds-dockerhub`);
@@ -172,8 +191,21 @@ test("ServiceAccounts: user entries kept, no duplicates, late ServiceAccounts pa
   await waitForPullSecrets(late, (names) => sameMembers(names, ["acr-secret", "dockerhub-secret"]));
   await admin.request("POST", `/api/v1/namespaces/${late}/serviceaccounts`, { body: { metadata: { name: "other" } } });
 
-  // Idempotent: a user edit elsewhere on the ServiceAccount neither duplicates nor drops entries.
-  await admin.request("PATCH", `/api/v1/namespaces/${kept}/serviceaccounts/default`, { body: { metadata: { labels: { touched: "yes" } } }, contentType: "application/merge-patch+json" });
+  // Idempotent: a user edit elsewhere on the ServiceAccount neither duplicates nor drops entries,
+  // and Ferry does not write it again. Once the patcher's watch has seen the edit and its queue is
+  // idle, the ServiceAccount is exactly as the user left it.
+  const patcher = fixture.registry.patcher!;
+  const patchesBefore = patcher.patches;
+  const edited = await admin.request<KubeObject>("PATCH", `/api/v1/namespaces/${kept}/serviceaccounts/default`, {
+    body: { metadata: { labels: { touched: "yes" } } },
+    contentType: "application/merge-patch+json",
+  });
+  await waitFor(() => patcher.accounts.store.get(`${kept}/default`)?.resourceVersion === edited.metadata.resourceVersion, { timeoutMs: 10_000, description: "the patcher sees the edit" });
+  await patcher.idle();
+  assert.equal(patcher.patches, patchesBefore, "the edit caused no write");
+  const afterEdit = await serviceAccount(kept);
+  assert.equal(afterEdit!.metadata.resourceVersion, edited.metadata.resourceVersion);
+  assert.deepEqual(pullSecretNames(afterEdit), keptNames, "same entries, same order, no duplicate");
 
   // The namespace leaves the selection (annotated ignore): copies go, Ferry's entries go, the user's stays.
   await admin.request("PATCH", `/api/v1/namespaces/${kept}`, { body: { metadata: { annotations: { "registry-creds/ignore": "true" } } }, contentType: "application/merge-patch+json" });

@@ -3,7 +3,7 @@
 // ServiceAccount, with the seed's ClusterRole plus exactly what that role lacks for Ferry,
 // which this test establishes with SubjectAccessReviews and pins.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { test } from "node:test";
 import type { KubeObject } from "../../../src/kube/informer.js";
 import { waitFor } from "../../../src/util/wait-for.js";
@@ -27,7 +27,7 @@ const ferryNeeds: Access[] = [
   ...["get", "list", "watch", "create", "update", "patch", "delete"].map((verb) => ({ verb, group: "", resource: "secrets" })),
   ...["get", "list", "watch", "create", "update", "delete"].map((verb) => ({ verb, group: "", resource: "configmaps" })),
   ...["list", "watch", "patch"].map((verb) => ({ verb, group: "", resource: "serviceaccounts" })),
-  { verb: "create", group: "", resource: "events" },
+  ...["create", "list"].map((verb) => ({ verb, group: "", resource: "events" })),
   ...["distributions", "clusterdistributions", "registrycredentials"].flatMap((resource) => [
     ...["list", "watch"].map((verb) => ({ verb, group: "ferry.dev", resource })),
     { verb: "patch", group: "ferry.dev", resource, subresource: "status" },
@@ -48,6 +48,7 @@ const seedLacks = [
   "list serviceaccounts",
   "watch serviceaccounts",
   "create events",
+  "list events",
   "list distributions.ferry.dev",
   "watch distributions.ferry.dev",
   "patch distributions.ferry.dev/status",
@@ -94,6 +95,9 @@ async function apply(manifest: Manifest): Promise<void> {
 }
 
 test("seed walkthrough: the seed's manifest, Secrets, new namespace, ServiceAccount, pod, rotation without restart and the ignore annotation, run as the seed's ServiceAccount", async (t) => {
+  // The run's log file is shared by every test: this test reads only what was written after it
+  // started, by its own process.
+  const logStart = existsSync(testLogPath()) ? statSync(testLogPath()).size : 0;
   const admin = await adminClient();
   const ecr = await startFakeEcr();
   t.after(() => ecr.stop());
@@ -198,7 +202,13 @@ test("seed walkthrough: the seed's manifest, Secrets, new namespace, ServiceAcco
   assert.deepEqual(pullSecretNames(await serviceAccount("no-registry-creds")), []);
 
   // "Monitoring Registry-Creds": the log says what happened (and never a credential).
-  const log = readFileSync(testLogPath(), "utf8");
+  const log = readFileSync(testLogPath())
+    .subarray(logStart)
+    .toString("utf8")
+    .split("\n")
+    .filter((line) => line.includes(`"test":${process.pid},`))
+    .join("\n");
+  assert.ok(log.length > 0, "this test's own log lines");
   assert.match(log, /"namespace":"test-namespace","serviceAccount":"default".*patched ServiceAccount imagePullSecrets/);
   assert.match(log, /"credential":"registry-creds\/ecr".*registry credential refreshed/);
   for (const value of ["mypassword", "mynewpassword", seedEcr.AWS_SECRET_ACCESS_KEY, ecrLogin.password, "private-registry-password", ...google.issued]) {

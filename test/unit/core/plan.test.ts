@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
 import { MANAGED_BY_LABEL, RULE_LABEL, SOURCE_CLUSTER_LABEL } from "../../../src/core/marks.js";
+import { ruleLabel } from "../../../src/core/desired-copy.js";
 import { objectKey, plan, planNamespaces } from "../../../src/core/plan.js";
 import type { ObservedObject } from "../../../src/core/types.js";
 import { apply, ns, policy, rule, secret, world } from "../../support/plan-fixtures.js";
@@ -258,4 +259,47 @@ test("a named namespace that does not exist is reported, also next to a selector
   );
   assert.deepEqual(result.actions.map((a) => a.key).sort(), ["Secret/a/db", "Secret/team-x/db"]);
   assert.deepEqual(result.reports[0]!.outcomes.map((o) => `${o.namespace} ${o.state}`), ["ghost NamespaceNotFound", "a Pending", "team-x Pending"].sort());
+});
+
+test("pruning looks up each rule's report directly: the work grows with copies + rules, not copies x rules", () => {
+  // 200 rules that keep their copies (prune: false) and target namespace `a` only, each with stale
+  // copies in 20 namespaces it no longer selects; half of them lost their source (a rule with a
+  // problem prunes even with prune: false). For each stale copy the prune loop needs its rule's
+  // report: scanning the reports costs ~copies x rules / 2 comparisons, an index one lookup.
+  const count = 200;
+  const stale = Array.from({ length: 20 }, (_, i) => `old-${i}`);
+  const rules = Array.from({ length: count }, (_, i) => rule(`r${i}`, "src", `s${i}`, { namespaces: ["a"] }, { prune: false }));
+  const sources = rules.filter((_, i) => i % 2 === 0).map((r) => secret("src", r.source.name));
+  const copies: ObservedObject[] = rules.flatMap((r) =>
+    stale.map((namespace) => ({
+      kind: "Secret" as const,
+      namespace,
+      name: r.source.name,
+      labels: { [MANAGED_BY_LABEL]: "ferry", [RULE_LABEL]: ruleLabel(r), [SOURCE_CLUSTER_LABEL]: "local" },
+      annotations: {},
+    })),
+  );
+  const input = world({ rules, namespaces: [...namespaces, ...stale.map((name) => ns(name))], sources, observed: copies });
+
+  // Counts every comparison Array.prototype.find makes while plan() runs (plan is pure and synchronous).
+  const find = Array.prototype.find;
+  let comparisons = 0;
+  Array.prototype.find = function (this: unknown[], predicate: (value: unknown, index: number, array: unknown[]) => unknown, thisArg?: unknown) {
+    return find.call(this, (value: unknown, index: number, array: unknown[]) => {
+      comparisons++;
+      return predicate.call(thisArg, value, index, array);
+    });
+  } as typeof find;
+  let result: ReturnType<typeof plan>;
+  try {
+    result = plan(input);
+  } finally {
+    Array.prototype.find = find;
+  }
+  assert.ok(comparisons <= 4 * (rules.length + copies.length), `${comparisons} comparisons for ${rules.length} rules and ${copies.length} copies`);
+
+  // The same decisions: copies of rules that lost their source go, the others stay.
+  const deleted = result.actions.filter((a) => a.type === "delete").map((a) => a.key);
+  assert.equal(deleted.length, (count / 2) * stale.length);
+  assert.ok(deleted.every((key) => Number(/\/s(\d+)$/.exec(key)![1]) % 2 === 1), "only copies of rules whose source is missing are pruned");
 });

@@ -5,6 +5,7 @@ import fc from "fast-check";
 import { parseAllDocuments } from "yaml";
 import { validateLabelSelector } from "../../../src/core/label-selector.js";
 import { anchoredRegExp, validateNameOrGlob } from "../../../src/core/name-pattern.js";
+import { isRuleOf, originId } from "../../../src/core/rule-id.js";
 import type { ParseResult, SourceKind } from "../../../src/core/types.js";
 import type { CustomResource, CustomResourceType, DialectContext, SourceMetadata } from "../../../src/dialects/dialect.js";
 
@@ -113,6 +114,8 @@ export function assertWellFormed(result: ParseResult, dialect: string): void {
     assert.ok(!ids.has(rule.id), `rule id ${rule.id} is unique`);
     ids.add(rule.id);
     assert.equal(rule.origin.dialect, dialect);
+    // How the copies of an object's rules are found from the object alone (core/held-copies.ts).
+    assert.ok(isRuleOf(rule.id, originId(rule.origin)), `rule id ${rule.id} starts with its origin's id ${originId(rule.origin)}`);
     assert.equal(typeof rule.origin.apiVersion, "string");
     assert.equal(typeof rule.origin.kind, "string");
     assert.ok(rule.origin.name.length > 0);
@@ -139,8 +142,11 @@ export function assertWellFormed(result: ParseResult, dialect: string): void {
       assert.equal(rule.conflict, "skip");
     }
   }
+  const origins = new Set([...result.rules, ...result.errors].map((entry) => originId(entry.origin)));
+  assert.ok(origins.size <= 1, `one input object, one origin: ${[...origins].join(", ")}`);
   for (const error of result.errors) {
     assert.equal(error.origin.dialect, dialect);
+    assert.ok(error.describesState === undefined || error.describesState === true);
     assert.equal(typeof error.reason, "string");
     assert.ok(error.reason.length > 0);
     assert.equal(typeof error.message, "string");

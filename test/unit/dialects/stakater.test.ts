@@ -54,7 +54,7 @@ test("seed: the TemplateGroupInstance copies default/registry into namespaces la
   ]);
 });
 
-test("a TemplateInstance copies the mapped objects into its own namespace only", () => {
+test("a TemplateInstance copies the mapped objects into its own namespace only, as a tenant's rule", () => {
   const ctx = context({ resources: [mixedTemplate] });
   const result = stakater.fromCustomResource!(instance({ template: "mixed", sync: false }), ctx);
   assert.deepEqual(
@@ -64,13 +64,13 @@ test("a TemplateInstance copies the mapped objects into its own namespace only",
         "stakater/TemplateInstance/build/ti/Secret/bluesky-build/docker-secret",
         { kind: "Secret", namespace: "bluesky-build", name: "docker-secret" },
         { namespaces: ["build"], allNamespaces: false, exclude: ["bluesky-build"] },
-        "administrator",
+        "tenant",
       ],
       [
         "stakater/TemplateInstance/build/ti/ConfigMap/stakater-tronador/tronador-config",
         { kind: "ConfigMap", namespace: "stakater-tronador", name: "tronador-config" },
         { namespaces: ["build"], allNamespaces: false, exclude: ["stakater-tronador"] },
-        "administrator",
+        "tenant",
       ],
     ],
   );
@@ -173,7 +173,7 @@ test("property: any instance or template gives well-formed rules or typed errors
       const resource = grouped ? groupInstance(spec) : instance(spec);
       const result = stakater.fromCustomResource!(resource, ctx);
       assertWellFormed(result, "stakater");
-      for (const rule of result.rules) assert.equal(rule.scope, "administrator");
+      for (const rule of result.rules) assert.equal(rule.scope, grouped ? "administrator" : "tenant");
       const status = stakater.statusFor!(resource, [], result.errors);
       assert.ok(status && Array.isArray(status.conditions));
     }),

@@ -30,6 +30,20 @@ test("an object with a relevant key is kept whole, uid and all", () => {
   assert.equal(store.version("ns-a/source"), "7");
 });
 
+test("a Helm- or Argo-managed object with no relevant key is packed as its version; a Ferry copy of another cluster is kept whole", () => {
+  const store = new RecordStore(metadataPacking("Secret"));
+  for (const managedBy of ["Helm", "argocd", "Kustomize"]) {
+    const helm: KubeObject = { metadata: { namespace: "ns-a", name: `chart-${managedBy}`, resourceVersion: "12", labels: { "app.kubernetes.io/managed-by": managedBy, "helm.sh/chart": "x-1.0.0" }, annotations: { "meta.helm.sh/release-name": "x" } } };
+    store.set(`ns-a/chart-${managedBy}`, toRecord(helm), "12");
+  }
+  assert.deepEqual([...store.wholeValues()], [], "objects managed by other tools are not kept whole");
+  assert.deepEqual(store.get("ns-a/chart-Helm"), { kind: "Secret", namespace: "ns-a", name: "chart-Helm", resourceVersion: "12", labels: {}, annotations: {} });
+
+  const otherCluster = toRecord({ metadata: { namespace: "ns-a", name: "copy", resourceVersion: "13", labels: { "app.kubernetes.io/managed-by": "ferry", "ferry.dev/rule": "r", "ferry.dev/source-cluster": "hub" } } });
+  store.set("ns-a/copy", otherCluster, "13");
+  assert.equal(store.get("ns-a/copy"), otherCluster, "a Ferry copy (of another cluster) keeps its labels: plan() reports ManagedByAnotherCluster from them");
+});
+
 test("without packing the store keeps the versions it is given", () => {
   const store = new RecordStore<{ name: string }>();
   store.set("a", { name: "a" }, "3");
