@@ -208,7 +208,9 @@ export class Informer<T extends object = KubeObject> implements RunningWatch {
           for (const handler of this.handlers) handler.onError?.(error as Error);
           failures++;
           const base = Math.min(30_000, 200 * 2 ** Math.min(failures, 8));
-          await delay(base / 2 + Math.random() * base);
+          // A 429 (priority and fairness shedding the watch or list) says when to come back: no sooner.
+          const retryAfterMs = error instanceof ApiError && error.status === 429 ? Math.min(30, error.retryAfterSeconds ?? 1) * 1000 : 0;
+          await delay(Math.max(retryAfterMs, base / 2 + Math.random() * base));
         }
       }
     }
