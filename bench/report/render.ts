@@ -1,6 +1,7 @@
 // One markdown report of a run: the machine and versions, how each operator was run, the
 // side-by-side table, where the CPU went, and how Ferry's cost grows.
 import { get } from "./cells.js";
+import { commandLine } from "./command-line.js";
 import { cpuTable, profileTable, scalingTable } from "./detail-tables.js";
 import type { RunRecord } from "./run-record.js";
 import { sideBySideTable } from "./side-by-side-table.js";
@@ -17,7 +18,7 @@ export function renderReport(run: RunRecord): string {
     `Machine: ${m.cpus} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Linux ${m.kernel}, node ${m.node}; load average at start ${m.loadAverageAtStart.map((l) => l.toFixed(2)).join(" / ")}. ` +
       `Kubernetes ${run.versions.kubernetes} local control plane (etcd ${run.versions.etcd}). Whole run: ${Math.round(run.seconds / 60)} min.`,
     "",
-    `Command: \`npm run bench --${o.quick ? " --quick" : ""}${o.parts.join(",") !== "main,memory,scaling" ? ` --parts ${o.parts.join(",")}` : ""}${o.operators.join(",") !== "ferry,replicator,config-syncer" ? ` --operators ${o.operators.join(",")}` : ""}${o.scenarios.includes("all") ? "" : ` --scenarios ${o.scenarios.join(",")}`}\` (all options in the JSON next to this file).`,
+    `Command: \`${commandLine(o)}\` (all options in the JSON next to this file).`,
     "",
     "Each operator runs as its users run it, as its own process, on its own fresh control plane, one at a time, with the same scenarios, sizes and measuring code (bench/suites/side-by-side.ts); " +
       "the memory scenario starts each operator in turn on one more fresh control plane filled once (bench/suites/memory.ts). Every source is a Secret that selects its target namespaces by a label selector, in each operator's own annotations. " +
