@@ -1,7 +1,7 @@
 // Which cluster and namespace a `ferry` command means, decided as kubectl decides them: the
 // kubeconfig file, `--context` to pick one of its contexts (else its current one), and the
 // namespace a read command looks at: `-n`, else the context's namespace, else `default`.
-import { KubeConfig } from "@kubernetes/client-node";
+import { KubeConfig } from "../kube/kube-config.js";
 
 export interface ClusterFlags {
   kubeconfig?: string;

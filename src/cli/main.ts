@@ -1,9 +1,14 @@
 #!/usr/bin/env node
 // The `ferry` command (also installed as `kubectl-ferry`).
+// lean-imports first: it must be in place before anything loads @kubernetes/client-node, which
+// is why each command's module is loaded only when that command runs.
+import "./lean-imports.js";
 import { Command, Option } from "commander";
-import { convertCommand, explainCommand, planCommand, statusCommand, type InspectFlags } from "./inspect.js";
+import type { InspectFlags } from "./inspect.js";
 import { buildInfo } from "../ops/build-info.js";
-import { runCommand } from "./run-command.js";
+import type { RunFlags } from "./run-command.js";
+
+const inspect = () => import("./inspect.js");
 
 const program = new Command("ferry")
   .description("Keeps Secrets and ConfigMaps present, current and clean across namespaces and clusters.")
@@ -22,7 +27,7 @@ program
   .option("--take-over-unmarked <dialects>", "comma-separated dialects whose rules take over unmanaged objects with no tool's marks at their targets (cutover from tools that mark nothing; docs/migration.md)")
   .option("--cluster-name <name>", "this cluster's name, written on every copy (default: the UID of namespace kube-system, unique per cluster)")
   .option("--concurrency <n>", "parallel writes", (v) => Number(v), 32)
-  .option("--qps <n>", "client-side request rate limit", (v) => Number(v), 200)
+  .option("--qps <n>", "client-side request rate limit (0: none; the apiserver's priority and fairness and --concurrency bound Ferry)", (v) => Number(v), 0)
   .option("--burst <n>", "client-side request burst", (v) => Number(v), 400)
   .option("--health-port <port>", "port for /healthz, /readyz and /metrics", (v) => Number(v), 8080)
   .option("--no-registry", "do not run the registry credentials part")
@@ -34,7 +39,7 @@ program
   .option("--local-dir <dir>", "state directory of the local control plane (when no cluster is named)")
   .option("--log-level <level>", "log level", "info")
   .addOption(new Option("--log-format <format>", "log format").choices(["json", "pretty"]))
-  .action(runCommand);
+  .action(async (flags: RunFlags) => (await import("./run-command.js")).runCommand(flags));
 
 /** Options shared by the read-only commands: the cluster and namespace as kubectl takes them, and Ferry's own namespace. */
 function inspectOptions(command: Command, namespace = "the namespace to look at"): Command {
@@ -51,17 +56,17 @@ function inspectOptions(command: Command, namespace = "the namespace to look at"
 
 const allNamespaces = (command: Command) => command.option("-A, --all-namespaces", "look at every namespace (and cluster-scoped objects)", false);
 
-inspectOptions(allNamespaces(program.command("status").description("rules with desired, synced, conflicting and failed copies"))).action((flags: InspectFlags) =>
-  statusCommand(flags),
+inspectOptions(allNamespaces(program.command("status").description("rules with desired, synced, conflicting and failed copies"))).action(async (flags: InspectFlags) =>
+  (await inspect()).statusCommand(flags),
 );
 inspectOptions(program.command("explain [name]").description("why a namespace has or lacks a copy (of this name): rule, selector, policy, conflict"), "the namespace to explain").action(
-  (name: string | undefined, flags: InspectFlags) => explainCommand(name, flags),
+  async (name: string | undefined, flags: InspectFlags) => (await inspect()).explainCommand(name, flags),
 );
 inspectOptions(program.command("plan").description("what a new or changed rule or source would create, update or delete; writes nothing"), "the namespace of the file's objects that name none")
   .requiredOption("-f, --file <path>", "YAML with Distributions, dialect resources or annotated Secrets/ConfigMaps")
-  .action((flags: InspectFlags & { file: string }) => planCommand(flags.file, flags));
-inspectOptions(allNamespaces(program.command("convert").description("print the native Distributions equivalent to the dialect objects in the namespace"))).action((flags: InspectFlags) =>
-  convertCommand(flags),
+  .action(async (flags: InspectFlags & { file: string }) => (await inspect()).planCommand(flags.file, flags));
+inspectOptions(allNamespaces(program.command("convert").description("print the native Distributions equivalent to the dialect objects in the namespace"))).action(async (flags: InspectFlags) =>
+  (await inspect()).convertCommand(flags),
 );
 
 program.parseAsync(process.argv).catch((error: unknown) => {

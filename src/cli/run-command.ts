@@ -1,6 +1,6 @@
 // `ferry run`: picks the cluster (never ~/.kube/config unless named: a --context counts as
 // naming it), starts Ferry, and shuts down cleanly on SIGTERM/SIGINT.
-import { KubeConfig } from "@kubernetes/client-node";
+import { KubeConfig } from "../kube/kube-config.js";
 import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

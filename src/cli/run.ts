@@ -1,8 +1,7 @@
 // Runs Ferry against a cluster: installs CRDs, starts the engine, serves health and metrics.
-import { readFileSync, readdirSync, existsSync } from "node:fs";
+import { readFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Server } from "node:http";
-import { parseAllDocuments } from "yaml";
 import { repositoryRoot } from "../controlplane/build.js";
 import { Engine, watchRestarts } from "../controller/engine.js";
 import type { Policy, PolicyMode } from "../core/types.js";
@@ -68,20 +67,20 @@ export interface RunningFerry {
   stop(): Promise<void>;
 }
 
-/** CRD manifests of other projects' resources that Ferry reads (deploy/crds/foreign). */
-export function foreignCrds(): Array<Record<string, unknown>> {
-  const dir = join(repositoryRoot(), "deploy", "crds", "foreign");
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((file) => file.endsWith(".yaml"))
-    .sort()
-    .flatMap((file) => parseAllDocuments(readFileSync(join(dir, file), "utf8")).map((doc) => doc.toJS() as Record<string, unknown>))
-    .filter((doc) => doc && doc.kind === "CustomResourceDefinition");
-}
+const foreignCrdDir = () => join(repositoryRoot(), "deploy", "crds", "foreign");
 
-function crdTypeKey(crd: Record<string, unknown>): string {
-  const spec = crd.spec as { group: string; names: { kind: string } };
-  return `${spec.group}/${spec.names.kind}`;
+/**
+ * The manifest of another project's CRD that Ferry reads, by CRD name
+ * (deploy/crds/foreign/<name>.yaml), if Ferry ships one. The YAML parser is loaded only then:
+ * a restart, where the CRDs exist, never needs it.
+ */
+export async function foreignCrd(name: string): Promise<Record<string, unknown> | undefined> {
+  const path = join(foreignCrdDir(), `${name}.yaml`);
+  if (!existsSync(path)) return undefined;
+  const { parseAllDocuments } = await import("yaml");
+  return parseAllDocuments(readFileSync(path, "utf8"))
+    .map((doc) => doc.toJS() as Record<string, unknown>)
+    .find((doc) => doc && doc.kind === "CustomResourceDefinition");
 }
 
 /** Creates Ferry's namespace if missing; looks first, so a restart costs no write. */
@@ -97,21 +96,26 @@ export async function ensureNamespace(client: KubeClient, logger: Logger, namesp
 }
 
 /**
- * Applies Ferry's own CRDs and creates the foreign CRDs of the wanted types when absent. Returns
- * the foreign types ("group/Kind") another controller owns, which Ferry leaves alone unless told.
+ * Applies Ferry's own CRDs and creates the foreign CRDs of the wanted types when absent, all at
+ * once. Returns the foreign types ("group/Kind") another controller owns, which Ferry leaves alone
+ * unless told. A foreign CRD's manifest is read only when it must be created.
  */
 export async function installCrds(client: KubeClient, logger: Logger, wanted: CustomResourceType[], serveForeign: boolean): Promise<Set<string>> {
   const refused = new Set<string>();
-  for (const crd of [...nativeCrds, ...registryCrds]) await applyCrd(client, crd);
-  for (const crd of foreignCrds()) {
-    const key = crdTypeKey(crd);
-    if (!wanted.some((type) => `${type.group}/${type.kind}` === key)) continue;
-    const outcome = await ensureForeignCrd(client, crd);
-    if (outcome === "foreign" && !serveForeign) {
-      refused.add(key);
-      logger.warn({ crd: (crd.metadata as { name: string }).name }, "CRD is owned by another controller: leaving its resources to it (--serve-foreign-crds to serve them)");
-    }
-  }
+  const own = new Set([...nativeCrds, ...registryCrds].map((crd) => (crd.metadata as { name: string }).name));
+  const foreign = [...new Map(wanted.map((type) => [`${type.plural}.${type.group}`, type])).entries()].filter(
+    ([name]) => !own.has(name) && existsSync(join(foreignCrdDir(), `${name}.yaml`)),
+  );
+  await Promise.all([
+    ...[...nativeCrds, ...registryCrds].map((crd) => applyCrd(client, crd)),
+    ...foreign.map(async ([name, type]) => {
+      const outcome = await ensureForeignCrd(client, name, async () => (await foreignCrd(name))!);
+      if (outcome === "foreign" && !serveForeign) {
+        refused.add(`${type.group}/${type.kind}`);
+        logger.warn({ crd: name }, "CRD is owned by another controller: leaving its resources to it (--serve-foreign-crds to serve them)");
+      }
+    }),
+  ]);
   return refused;
 }
 
@@ -122,15 +126,21 @@ export async function startFerry(options: FerryOptions): Promise<RunningFerry> {
   // What a known peer tool writes on its copies is known whether or not its dialect is selected.
   const copyMarks = copyMarksOf(knownDialects);
   const metrics = options.metrics ?? new FerryMetrics();
-  await ensureNamespace(client, logger, options.namespace);
   const wanted: CustomResourceType[] = dialects.flatMap((d) => d.customResourceTypes ?? []);
-  const refused = options.installCrds ? await installCrds(client, logger, wanted, options.serveForeignCrds ?? false) : new Set<string>();
-  const served = (await servedTypes(client, wanted)).filter((type) => !refused.has(`${type.group}/${type.kind}`));
+  // What comes before the watches, at once: Ferry's namespace, the CRDs (then what is served), the identity.
+  const [, served, identity] = await Promise.all([
+    ensureNamespace(client, logger, options.namespace),
+    (async () => {
+      const refused = options.installCrds ? await installCrds(client, logger, wanted, options.serveForeignCrds ?? false) : new Set<string>();
+      return (await servedTypes(client, wanted)).filter((type) => !refused.has(`${type.group}/${type.kind}`));
+    })(),
+    resolveClusterIdentity(client, options.clusterName),
+  ]);
   for (const type of wanted) {
     if (!served.includes(type)) logger.info({ kind: type.kind, group: type.group }, "custom resource type not served: its dialect reads annotations only");
   }
-  const identity = await resolveClusterIdentity(client, options.clusterName);
-  await publishClusterIdentity(client, options.namespace, identity).catch((error: Error) =>
+  // Published while the watches list (it needs the namespace, which exists by now).
+  const published = publishClusterIdentity(client, options.namespace, identity).catch((error: Error) =>
     logger.warn({ err: error.message, configMap: "ferry-identity" }, "could not publish this cluster's identity (hubs cannot check it)"),
   );
   const policy: Policy = {
@@ -194,6 +204,7 @@ export async function startFerry(options: FerryOptions): Promise<RunningFerry> {
       silenceTimeoutMs: options.silenceTimeoutMs,
     });
   }
+  await published;
   const health = {
     isReady: () => engine.isReady() && (registry?.isReady() ?? true) && (hub?.isReady() ?? true),
     watchHealth: () => engine.watchHealth(),

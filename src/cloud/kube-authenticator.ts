@@ -6,7 +6,7 @@
 import { accessSync, constants } from "node:fs";
 import { delimiter, isAbsolute, join } from "node:path";
 import type { RequestOptions } from "node:https";
-import { KubeConfig, type User } from "@kubernetes/client-node";
+import { KubeConfig, type User } from "../kube/kube-config.js";
 import { setCredentialRefresh } from "../kube/credential-expiry.js";
 import { RenewingToken } from "./cluster-token.js";
 import { recogniseExec, type Env } from "./exec-recognition.js";

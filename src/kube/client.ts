@@ -4,7 +4,7 @@
 // client-side rate limit, metadata-only Accept headers, streaming watches and errors that never
 // carry request bodies. Every request says who sends it (User-Agent `ferry/<version>`) and every
 // write names Ferry as its field manager, so managedFields and audit logs attribute Ferry's writes.
-import { KubeConfig } from "@kubernetes/client-node";
+import { KubeConfig } from "./kube-config.js";
 import { request as httpsRequest } from "node:https";
 import { request as httpRequest, type Agent, type IncomingMessage } from "node:http";
 import { buildInfo } from "../ops/build-info.js";
@@ -43,7 +43,7 @@ export function isNamespaceTerminatingError(error: unknown): error is ApiError {
 }
 
 export interface KubeClientOptions {
-  /** Client-side request rate limit (requests per second) for non-watch requests. */
+  /** Client-side request rate limit (requests per second) for non-watch requests; 0 or unset: none, as `ferry run` ships (--concurrency and the apiserver bound the load). */
   qps?: number;
   burst?: number;
   /** Upper bound of parallel connections to the apiserver. */
@@ -92,7 +92,7 @@ export class KubeClient {
     const cluster = kubeConfig.getCurrentCluster();
     if (!cluster) throw new Error("kubeconfig has no current cluster");
     this.server = new URL(cluster.server);
-    this.limiter = new TokenBucket(options.qps ?? 200, options.burst ?? 400);
+    this.limiter = new TokenBucket(options.qps ?? 0, options.burst ?? 400);
   }
 
   static async create(kubeConfig: KubeConfig, options: KubeClientOptions = {}): Promise<KubeClient> {
@@ -216,7 +216,8 @@ export class KubeClient {
 
   /**
    * Opens a watch stream and calls onEvent for each JSON line. Resolves when the server ends the
-   * stream; rejects on transport errors or a non-200 answer. Not rate limited: one long request.
+   * stream; rejects on transport errors or a non-200 answer (a 429's Retry-After in the error, for
+   * the caller's backoff). Not rate limited: one long request.
    */
   async stream(path: string, spec: RequestSpec, onEvent: (event: unknown) => void, onOpen?: () => void): Promise<void> {
     const response = await this.send("GET", path, spec, false);
@@ -233,7 +234,8 @@ export class KubeClient {
       } catch {
         // not a Status object
       }
-      throw new ApiError(status, reason, sanitizeMessage(message));
+      const retryAfter = Number(response.headers["retry-after"]);
+      throw new ApiError(status, reason, sanitizeMessage(message), Number.isFinite(retryAfter) ? retryAfter : undefined);
     }
     onOpen?.();
     let buffered = "";

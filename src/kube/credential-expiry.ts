@@ -2,7 +2,7 @@
 // authenticates a KubeConfig (the native cloud tokens of src/cloud/, an exec plugin's
 // expirationTimestamp) says when its current credential must be fetched again, and KubeClient
 // re-reads its headers by then instead of on its usual minute. Keyed by the KubeConfig object.
-import type { KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "./kube-config.js";
 
 const refreshTimes = new WeakMap<KubeConfig, () => number | undefined>();
 

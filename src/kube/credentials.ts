@@ -6,7 +6,7 @@
 // refuse it. A plugin's credential without an expiry is kept; the other modes are read again
 // every 60 s (projected ServiceAccount token files rotate); any credential refused with 401 is
 // fetched again before the next request. A new client certificate is reported, so that the client opens new TLS connections.
-import { KubeConfig, type Cluster } from "@kubernetes/client-node";
+import { KubeConfig, type Cluster } from "./kube-config.js";
 import type { RequestOptions } from "node:https";
 import { credentialRefreshAt } from "./credential-expiry.js";
 import { execConfigOf, runExecPlugin, type ExecConfig } from "./exec-credential.js";

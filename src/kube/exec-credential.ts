@@ -7,7 +7,7 @@
 // plugin's stderr goes to Ferry's, as client-go passes it through.
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import type { Cluster } from "@kubernetes/client-node";
+import type { Cluster } from "./kube-config.js";
 
 /** A kubeconfig `users[].user.exec` stanza. */
 export interface ExecConfig {

@@ -208,7 +208,9 @@ export class Informer<T extends object = KubeObject> implements RunningWatch {
           for (const handler of this.handlers) handler.onError?.(error as Error);
           failures++;
           const base = Math.min(30_000, 200 * 2 ** Math.min(failures, 8));
-          await delay(base / 2 + Math.random() * base);
+          // A 429 (priority and fairness shedding the watch or list) says when to come back: no sooner.
+          const retryAfterMs = error instanceof ApiError && error.status === 429 ? Math.min(30, error.retryAfterSeconds ?? 1) * 1000 : 0;
+          await delay(Math.max(retryAfterMs, base / 2 + Math.random() * base));
         }
       }
     }
@@ -245,7 +247,10 @@ export class Informer<T extends object = KubeObject> implements RunningWatch {
         seen.add(key);
         const itemVersion = item.metadata.resourceVersion;
         if (itemVersion !== undefined && this.store.version(key) === itemVersion) continue;
-        changed.set(key, { record: this.transform(item), resourceVersion: itemVersion });
+        // Before the first complete list nobody reads the store or hears of changes: records go
+        // in (packed) as the pages arrive, so the list never holds all of them unpacked at once.
+        if (!this.synced) this.store.set(key, this.transform(item), itemVersion);
+        else changed.set(key, { record: this.transform(item), resourceVersion: itemVersion });
       }
       continueToken = page.metadata.continue || undefined;
       resourceVersion = page.metadata.resourceVersion;

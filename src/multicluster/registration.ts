@@ -6,7 +6,7 @@
 //   - Argo CD's cluster Secret (label argocd.argoproj.io/secret-type: cluster): keys `name`,
 //     `server` and `config` (JSON with bearerToken / username+password / tlsClientConfig /
 //     awsAuthConfig / execProviderConfig), so an existing Argo CD registration can be reused.
-import { KubeConfig } from "@kubernetes/client-node";
+import { KubeConfig } from "../kube/kube-config.js";
 import { createHash } from "node:crypto";
 import { serveNativeCredentials } from "../cloud/kube-authenticator.js";
 import type { KubeObject } from "../kube/informer.js";

@@ -66,7 +66,7 @@ test("helm template with the defaults: a hardened Deployment running the Dockerf
     "--ferry-namespace=ferry-system",
     "--policy=guarded",
     "--concurrency=32",
-    "--qps=200",
+    "--qps=0",
     "--burst=400",
     "--health-port=8080",
     "--log-level=info",
