@@ -15,7 +15,7 @@ test("a rule with several targets in conflict posts its Events once: later full 
   const src = await createNamespace(t, "ev-src");
   const taken = [await createNamespace(t, "ev-a"), await createNamespace(t, "ev-b"), await createNamespace(t, "ev-c")];
   const free = await createNamespace(t, "ev-free");
-  for (const ns of taken) await createSecret(ns, "shared", { v: "theirs" });
+  for (const ns of taken) await createSecret(ns, "shared", { v: "their-own-value" });
   await createSecret(src, "shared", { v: "ours" }, { annotations: { "ferry.dev/sync-to": [...taken, free].join(",") } });
   await waitForObject("Secret", free, "shared");
   // The first report: every target in conflict is named by an Event.

@@ -64,7 +64,7 @@ test("replicator push does not merge into an existing unmanaged Secret (the repl
   const src = await createNamespace(t, "src");
   const a = await createNamespace(t, "a");
   const b = await createNamespace(t, "b");
-  const theirs = await createSecret(b, "app-creds", { "their-key": "theirs" });
+  const theirs = await createSecret(b, "app-creds", { "their-key": "their-own-value" });
   await createSecret(src, "app-creds", { "our-key": "ours" }, { annotations: { [`${REPLICATOR}replicate-to`]: `${a},${b}` } });
   await waitForObject("Secret", a, "app-creds");
   await waitForEvent(src, "app-creds", "UnmanagedObjectExists", new RegExp(`${b}/app-creds`));
