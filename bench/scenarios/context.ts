@@ -21,6 +21,8 @@ export interface Context {
   operator: Operator;
   options: BenchOptions;
   watch: CopyWatch;
+  /** The client the observing watches use: its own connection pool, so long-running watches never hold a socket the writes need. */
+  watchClient: KubeClient;
   /** The operator process now (scenarios restart it). */
   running: RunningOperator | undefined;
   /** Starts the operator (again); its state directory is the plane's. */

@@ -48,7 +48,7 @@ function copyShaped(name: string, namespace: string, generation: number, resourc
 /** Creates (generation 1) or updates `name` in every namespace of `list`, timed until the observing watch has seen the last one. */
 export async function rawWrites(ctx: Context, list: readonly string[], name: string, generation: number): Promise<RawResult> {
   await ctx.watch.track(name);
-  const own = new CopyWatch(ctx.client);
+  const own = new CopyWatch(ctx.watchClient);
   await own.trackLabel(RAW_LABEL, "ferry");
   const cpu = measureCpu(ctx.plane, () => ctx.running?.pid);
   const started = Date.now();

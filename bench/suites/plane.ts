@@ -19,13 +19,18 @@ export async function withPlane<T>(
 ): Promise<T> {
   const plane = await LocalControlPlane.up({ dir: mkdtempSync(join(tmpdir(), `ferry-bench-${label}-`)) });
   const client = await KubeClient.fromFile(plane.kubeconfigPath, { qps: 0, maxSockets: options.concurrency + 8 });
-  const watch = new CopyWatch(client, new Set([SOURCE_NAMESPACE]));
+  // Every watch stream holds a socket for as long as it runs (the scaling part opens one per
+  // source, 100 at 1k x 100): with the writers' pool they took all of its sockets and the next
+  // request waited for one forever. The watches get a pool of their own.
+  const watchClient = await KubeClient.fromFile(plane.kubeconfigPath, { qps: 0, maxSockets: 4096 });
+  const watch = new CopyWatch(watchClient, new Set([SOURCE_NAMESPACE]));
   const ctx: Context = {
     plane,
     client,
     operator,
     options,
     watch,
+    watchClient,
     running: undefined,
     async start(): Promise<RunningOperator> {
       ctx.running = await ctx.operator.start({ kubeconfig: plane.kubeconfigPath, dir: join(plane.dir, ctx.operator.name) });
@@ -40,6 +45,7 @@ export async function withPlane<T>(
     await ctx.running?.stop().catch(() => undefined);
     await watch.stop();
     client.close();
+    watchClient.close();
     await plane.down({ keepDir: options.keepPlanes });
     if (options.keepPlanes) log(`${label}: kept ${plane.dir}`);
   }
