@@ -105,6 +105,7 @@ export class ObservedState implements ObservedLookup {
         { ...synced, onChange: (_event, key, current, previous) => handlers.copyChanged(kind, key, current, previous) },
       );
     this.copies = { Secret: copies("Secret"), ConfigMap: copies("ConfigMap") };
+    for (const kind of kinds) this.copies[kind].store.indexNamespaces();
     const served = new Set(options.servedTypes.map(typeKey));
     for (const dialect of options.dialects) {
       for (const type of dialect.customResourceTypes ?? []) {
@@ -174,6 +175,19 @@ export class ObservedState implements ObservedLookup {
   /** Ferry copies of this cluster (from the label-selected full watches). */
   *managed(): Iterable<ObservedObject> {
     for (const kind of kinds) for (const record of this.copies[kind].store.values()) if (isFerryCopy(record.labels)) yield record;
+  }
+
+  /** Ferry copies of this cluster in these namespaces: a focused pass's pruning candidates, at the cost of those namespaces. */
+  *managedIn(namespaces: Iterable<string>): Iterable<ObservedObject> {
+    for (const kind of kinds) {
+      const store = this.copies[kind].store;
+      for (const namespace of namespaces) {
+        for (const key of store.keysIn(namespace)) {
+          const record = store.get(key);
+          if (record && isFerryCopy(record.labels)) yield record;
+        }
+      }
+    }
   }
 
   /** Objects that may carry a dialect's keys: whole metadata records (packed ones carry no keys), Ferry's namespace, and pulled copies (they keep the keys that asked). */

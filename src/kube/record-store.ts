@@ -17,6 +17,8 @@ export class RecordStore<T extends object> implements ReadonlyMap<string, T> {
   private readonly map = new Map<string, T | string>();
   /** Versions of records whose packing cannot say (no packing given). */
   private readonly versions: Map<string, string> | undefined;
+  /** Keys by namespace, once indexNamespaces() asked for it (a focused plan pass reads one namespace's records). */
+  private byNamespace: Map<string, Set<string>> | undefined;
 
   constructor(private readonly packing?: RecordPacking<T>) {
     this.versions = packing ? undefined : new Map();
@@ -44,6 +46,7 @@ export class RecordStore<T extends object> implements ReadonlyMap<string, T> {
   }
 
   set(key: string, record: T, resourceVersion: string | undefined): void {
+    if (this.byNamespace && !this.map.has(key)) this.index(key);
     this.map.set(key, this.packing ? this.packing.pack(record) : record);
     if (this.versions) {
       if (resourceVersion) this.versions.set(key, resourceVersion);
@@ -53,7 +56,40 @@ export class RecordStore<T extends object> implements ReadonlyMap<string, T> {
 
   delete(key: string): boolean {
     this.versions?.delete(key);
+    if (this.byNamespace && this.map.has(key)) this.unindex(key);
     return this.map.delete(key);
+  }
+
+  /** Keeps keys ("namespace/name") by namespace from now on, for keysIn(). Idempotent. */
+  indexNamespaces(): void {
+    if (this.byNamespace) return;
+    this.byNamespace = new Map();
+    for (const key of this.map.keys()) this.index(key);
+  }
+
+  /** The keys in one namespace (indexNamespaces() first; cluster-scoped keys are in none). */
+  keysIn(namespace: string): Iterable<string> {
+    if (!this.byNamespace) throw new Error("RecordStore.keysIn: the store keeps no namespace index");
+    return this.byNamespace.get(namespace) ?? [];
+  }
+
+  private index(key: string): void {
+    const slash = key.indexOf("/");
+    if (slash < 0) return;
+    const namespace = key.slice(0, slash);
+    const keys = this.byNamespace!.get(namespace);
+    if (keys) keys.add(key);
+    else this.byNamespace!.set(namespace, new Set([key]));
+  }
+
+  private unindex(key: string): void {
+    const slash = key.indexOf("/");
+    if (slash < 0) return;
+    const namespace = key.slice(0, slash);
+    const keys = this.byNamespace!.get(namespace);
+    if (!keys) return;
+    keys.delete(key);
+    if (keys.size === 0) this.byNamespace!.delete(namespace);
   }
 
   *entries(): MapIterator<[string, T]> {

@@ -8,6 +8,7 @@ import { ApiError, isApiError, isNamespaceTerminatingError, type KubeClient } fr
 import { CopyWriter, type WriteVerb } from "../kube/copy-writer.js";
 import type { KubeObject } from "../kube/informer.js";
 import { WorkQueue } from "../kube/work-queue.js";
+import { LatestActions } from "./latest-actions.js";
 import type { Logger } from "../ops/logger.js";
 import { tracer } from "../ops/tracing.js";
 
@@ -75,7 +76,7 @@ export function isLanding(action: Action | undefined, observed: ObservedObject |
 }
 
 export class Executor {
-  private latestActions = new Map<string, Action>();
+  private readonly latestActions = new LatestActions();
   private readonly failed = new Map<string, Failure>();
   private readonly queue: WorkQueue;
   private writer: CopyWriter | undefined;
@@ -112,24 +113,21 @@ export class Executor {
 
   /** A full plan's actions: they replace every earlier one; failures of keys it no longer wants are forgotten. */
   run(actions: readonly Action[]): void {
-    const latest = new Map(actions.map((action) => [action.key, action]));
+    this.latestActions.replaceAll(actions);
     for (const key of [...this.failed.keys()]) {
-      if (latest.has(key)) continue;
+      if (this.latestActions.has(key)) continue;
       this.failed.delete(key);
       this.queue.forget(key);
     }
-    this.latestActions = latest;
-    for (const key of latest.keys()) this.queue.add(key);
+    for (const key of this.latestActions.keys()) this.queue.add(key);
   }
 
   /** The actions of a plan over some namespaces only: they replace the earlier ones in those namespaces. */
   runIn(namespaces: ReadonlySet<string>, actions: readonly Action[]): void {
     const wanted = new Set(actions.map((action) => action.key));
-    for (const key of [...this.latestActions.keys()]) {
-      if (namespaces.has(key.split("/")[1]!) && !wanted.has(key)) this.latestActions.delete(key);
-    }
+    for (const namespace of namespaces) for (const key of this.latestActions.keysIn(namespace)) if (!wanted.has(key)) this.latestActions.delete(key);
     for (const action of actions) {
-      this.latestActions.set(action.key, action);
+      this.latestActions.set(action);
       this.queue.add(action.key);
     }
   }

@@ -91,3 +91,24 @@ test("a packed store behaves like a Map of the records it was given (property)",
     }),
   );
 });
+
+test("a namespace index, asked for at any time, lists exactly the keys of each namespace (property)", () => {
+  const namespace = fc.constantFrom("a", "b", "c");
+  const op = fc.oneof(fc.record({ set: fc.tuple(namespace, fc.constantFrom("x", "y")) }), fc.record({ remove: fc.tuple(namespace, fc.constantFrom("x", "y")) }), fc.constant("index" as const));
+  fc.assert(
+    fc.property(fc.array(op, { maxLength: 30 }), (ops) => {
+      const store = new RecordStore<{ name: string }>();
+      let indexed = false;
+      for (const step of ops) {
+        if (step === "index") {
+          store.indexNamespaces();
+          indexed = true;
+        } else if ("set" in step) store.set(step.set.join("/"), { name: step.set[1] }, "1");
+        else store.delete(step.remove.join("/"));
+      }
+      store.indexNamespaces();
+      for (const ns of ["a", "b", "c"]) assert.deepEqual([...store.keysIn(ns)].sort(), [...store.keys()].filter((key) => key.startsWith(`${ns}/`)).sort(), `namespace ${ns} (indexed early: ${indexed})`);
+    }),
+  );
+  assert.throws(() => new RecordStore().keysIn("a"), /no namespace index/);
+});
