@@ -4,10 +4,13 @@
 // are found by label and compared by content hash. Event handlers only say what an event can
 // change (pipeline/pass-scheduler.ts decides when to plan): a rule, source or custom resource
 // changes everything; a namespace, or an object where a copy could go, changes that namespace;
-// the landing of our own write, and objects no rule reads or could write, change nothing.
+// the landing of our own write changes only that namespace's report; objects no rule reads or
+// could write change nothing. Reports are kept by namespace (core/report-ledger.ts), so a
+// namespace event costs work in that namespace, not a pass over every rule and namespace.
 import { heldCopiesError } from "../core/held-copies.js";
 import { PULL_LABEL } from "../core/marks.js";
 import { objectKey, plan, planSome, type PlanInput } from "../core/plan.js";
+import { ReportLedger } from "../core/report-ledger.js";
 import type { Action, CopyMarks, NamespaceInfo, ObservedObject, PlanResult, Policy, Rule, RuleError, RuleReport, SourceKind } from "../core/types.js";
 import type { CustomResourceType, Dialect } from "../dialects/dialect.js";
 import { relevantKeys, triggerKeysOf } from "../dialects/index.js";
@@ -76,6 +79,10 @@ export class Engine {
   private planned = false;
   private lastReports: RuleReport[] = [];
   private lastErrors: RuleError[] = [];
+  /** The reports by namespace: full passes set them, focused passes and landings update them. */
+  private readonly ledger = new ReportLedger();
+  /** Namespaces where our writes landed since the reports were last published. */
+  private readonly landed = new Set<string>();
   /** Called after every plan pass (tests and the CLI use it). */
   onPlanned?: (reports: RuleReport[], errors: RuleError[]) => void;
 
@@ -127,6 +134,7 @@ export class Engine {
     this.scheduler = new PassScheduler({
       full: () => this.runFull(),
       focused: (namespaces) => this.runFocused(namespaces),
+      refresh: () => this.refreshReports(),
       busy: () => this.executor.busy,
       logger: log,
     });
@@ -189,8 +197,8 @@ export class Engine {
   }
 
   /** Computes a plan from the current stores without acting on it; held copies are reported as errors of their objects. */
-  computePlan(): PlanResult & { rules: Rule[]; errors: RuleError[] } {
-    const { input, rules, errors } = this.planInput();
+  computePlan(planned = this.planInput()): PlanResult & { rules: Rule[]; errors: RuleError[] } {
+    const { input, rules, errors } = planned;
     const result = plan(input);
     // Objects a takeover must see whole are read now (a dry run's plan waits for them too).
     this.targets.want(result.dataKeysWanted, (key) => this.state.get(key), false);
@@ -207,7 +215,7 @@ export class Engine {
     return this.state.namespaces.store.get(name);
   }
 
-  private planInput(): { input: PlanInput; rules: Rule[]; errors: RuleError[] } {
+  private planInput(only?: ReadonlySet<string>): { input: PlanInput; rules: Rule[]; errors: RuleError[] } {
     const { rules, errors, held } = this.rules.current();
     const input: PlanInput = {
       rules,
@@ -215,12 +223,13 @@ export class Engine {
       namespaces: this.state.namespaces.store,
       sources: this.sources.states(rules, this.rules.overlaySources),
       observed: this.state,
-      managed: this.state.managed(),
+      managed: only ? this.state.managedIn(only) : this.state.managed(),
       policy: this.options.policy,
       triggerKeys: this.triggerKeys,
       copyMarks: this.options.copyMarks,
       dataKeys: this.targets.dataKeys,
       failures: this.executor.failures,
+      tally: true,
     };
     return { input, rules, errors };
   }
@@ -230,29 +239,56 @@ export class Engine {
     if (this.stopped || !this.hasSynced()) return false;
     const started = process.hrtime.bigint();
     const span = tracer().startSpan("ferry.plan");
-    const result = this.computePlan();
+    const planned = this.planInput();
+    const result = this.computePlan(planned);
     span.setAttributes({ "ferry.rules": result.rules.length, "ferry.actions": result.actions.length, "ferry.errors": result.errors.length });
     span.end();
     this.targets.want(result.dataKeysWanted, (key) => this.state.get(key), true);
-    this.lastReports = result.reports;
+    this.ledger.replaceAll(planned.input.rules, result.reports, result.tallies ?? new Map());
+    this.landed.clear();
     this.lastErrors = result.errors;
     this.planned = true;
-    if (!this.options.dryRun) {
-      this.executor.run(result.actions);
-      this.reporter.publishMetrics(result, result.rules, Number(process.hrtime.bigint() - started) / 1e9, this.executor.depth);
-      // No longer the leader: statuses and Events are the next leader's to write.
-      if (this.options.mayWrite?.() !== false) this.reporter.report(result.reports, result.errors, this.rules.origins());
-    }
-    this.onPlanned?.(result.reports, result.errors);
+    if (!this.options.dryRun) this.executor.run(result.actions);
+    this.publish(result.reports, Number(process.hrtime.bigint() - started) / 1e9);
     return true;
+  }
+
+  /** The reports are behind the writes that landed: re-plan those namespaces for their reports only, then publish. */
+  private refreshReports(): boolean {
+    if (this.stopped || !this.planned || !this.hasSynced()) return true; // the first full pass reports
+    const only = new Set(this.landed);
+    this.landed.clear();
+    if (only.size > 0) {
+      const { input } = this.planInput(only);
+      const result = planSome(input, only);
+      if (!this.ledger.replaceNamespaces(input.rules, only, result.reports, result.tallies ?? new Map())) return false;
+    } else if (!this.ledger.describes(this.rules.current().rules)) {
+      return false;
+    }
+    this.publish(this.ledger.reports());
+    return true;
+  }
+
+  /** Reports, statuses, Events and metrics; `passSeconds` for a full pass. */
+  private publish(reports: RuleReport[], passSeconds?: number): void {
+    this.lastReports = reports;
+    if (!this.options.dryRun) {
+      this.reporter.publishMetrics(reports, this.rules.current().rules, passSeconds, this.executor.depth);
+      // No longer the leader: statuses and Events are the next leader's to write.
+      if (this.options.mayWrite?.() !== false) this.reporter.report(reports, this.lastErrors, this.rules.origins());
+    }
+    this.onPlanned?.(reports, this.lastErrors);
   }
 
   /** Plans some namespaces on their own and queues what they need; the next full pass reports. */
   private runFocused(namespaces: ReadonlySet<string>): void {
     if (this.stopped || !this.planned || this.options.dryRun || !this.hasSynced()) return; // the first full pass covers them
-    const result = planSome(this.planInput().input, namespaces);
+    const { input } = this.planInput(namespaces);
+    const result = planSome(input, namespaces);
     this.targets.want(result.dataKeysWanted, (key) => this.state.get(key), false);
     this.executor.runIn(namespaces, result.actions);
+    // Planned with another rule set than the reports describe: the reports need a full pass.
+    if (!this.ledger.replaceNamespaces(input.rules, namespaces, result.reports, result.tallies ?? new Map())) this.scheduler.requestFull();
   }
 
   /** A write landed: a takeover is reported on its rule's origin (Event, log line, metric). */
@@ -272,8 +308,11 @@ export class Engine {
     // A pulled object is ours and also carries the keys that ask for the pull: it is a rule's origin.
     // (Other copies never carry trigger keys: a hand-added one is reverted like any edit.)
     if (current?.labels[PULL_LABEL] === "true" || previous?.labels[PULL_LABEL] === "true") return this.rulesChanged();
-    if (isLanding(this.executor.latest(`${kind}/${key}`), current)) this.scheduler.confirm();
-    else this.scheduler.requestNamespace(key.slice(0, key.indexOf("/")));
+    const namespace = key.slice(0, key.indexOf("/"));
+    if (isLanding(this.executor.latest(`${kind}/${key}`), current)) {
+      this.landed.add(namespace);
+      this.scheduler.confirm();
+    } else this.scheduler.requestNamespace(namespace);
   }
 
   /** A change of a Secret/ConfigMap that is not our copy. */

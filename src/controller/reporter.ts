@@ -3,7 +3,7 @@
 // when its message changes: an idle cluster costs no write), log lines for bad input, and the
 // engine's metrics.
 import { redact } from "../core/redact.js";
-import type { PlanResult, Rule, RuleError, RuleOrigin, RuleReport, Takeover } from "../core/types.js";
+import type { Rule, RuleError, RuleOrigin, RuleReport, Takeover } from "../core/types.js";
 import type { KubeClient } from "../kube/client.js";
 import { customResourcePath } from "../kube/collections.js";
 import { EventRecorder } from "../kube/event-recorder.js";
@@ -80,14 +80,16 @@ export class Reporter {
     this.metrics?.takeovers.inc({ dialect: origin.dialect, tool: takeover.tool, evidence: takeover.evidence });
   }
 
-  /** The engine's metrics after a full pass. */
-  publishMetrics(result: PlanResult, rules: readonly Rule[], passSeconds: number, queueDepth: number): void {
+  /** The engine's metrics with the reports (`passSeconds`: they come from a full pass of that length). */
+  publishMetrics(reports: readonly RuleReport[], rules: readonly Rule[], passSeconds: number | undefined, queueDepth: number): void {
     const metrics = this.metrics;
     if (!metrics) return;
-    metrics.reconciles.inc({ controller: "distribution", result: "ok" });
-    metrics.reconcileSeconds.observe({ controller: "distribution" }, passSeconds);
+    if (passSeconds !== undefined) {
+      metrics.reconciles.inc({ controller: "distribution", result: "ok" });
+      metrics.reconcileSeconds.observe({ controller: "distribution" }, passSeconds);
+    }
     metrics.queueDepth.set({ queue: "copies" }, queueDepth);
-    const sum = (field: "desired" | "synced" | "conflicts" | "failed" | "takenOver") => result.reports.reduce((total, report) => total + (report[field] ?? 0), 0);
+    const sum = (field: "desired" | "synced" | "conflicts" | "failed" | "takenOver") => reports.reduce((total, report) => total + (report[field] ?? 0), 0);
     metrics.copies.set({ state: "desired" }, sum("desired"));
     metrics.copies.set({ state: "synced" }, sum("synced"));
     metrics.copies.set({ state: "conflict" }, sum("conflicts"));

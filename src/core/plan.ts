@@ -4,6 +4,7 @@ import { copyName, desiredCopy, desiredKey, ruleLabel, withTakeoverMark } from "
 import { ownCopyTest } from "./cluster-identity.js";
 import { HeldCount, HeldOrigins } from "./held-copies.js";
 import { MANAGED_BY_LABEL, PULL_LABEL, RULE_ID_ANNOTATION, RULE_LABEL, SOURCE_CLUSTER_LABEL, TAKEN_OVER_ANNOTATION, isFerryCopy } from "./marks.js";
+import { countTarget, type Tallies } from "./report-ledger.js";
 import { originId } from "./rule-id.js";
 import { selectTargets } from "./target-selection.js";
 import { decideTakeover } from "./takeover.js";
@@ -52,6 +53,8 @@ export interface PlanInput {
   failures?: ReadonlyMap<string, { reason: string; message: string }>;
   /** Objects that cannot be read: the copies of their rules that no rule claims are held (core/held-copies.ts). */
   held?: readonly RuleOrigin[];
+  /** Also say what each namespace contributed to each report (PlanResult.tallies, for core/report-ledger.ts). */
+  tally?: boolean;
 }
 
 export interface ObservedLookup {
@@ -133,6 +136,7 @@ export function plan(input: PlanInput): PlanResult {
   const liveRules = new Map<string, { rule: Rule; report: RuleReport }>();
   const held = new HeldOrigins(input.held ?? []);
   const heldCount = new HeldCount();
+  const tallies: Tallies | undefined = input.tally ? new Map() : undefined;
 
   for (const rule of rules) {
     const report: RuleReport = { rule, desired: 0, synced: 0, conflicts: 0, failed: 0, takenOver: 0, outcomes: [] };
@@ -173,7 +177,7 @@ export function plan(input: PlanInput): PlanResult {
       }
       const desired = desiredCopy(rule, content, namespace, policy.clusterName, stripped, pullTarget);
       const key = desiredKey(desired);
-      report.desired++;
+      countTarget(report, namespace, "desired", tallies);
       const claim: Claim = { rule, desired, report, source };
       const list = claims.get(key);
       if (list) list.push(claim);
@@ -186,7 +190,7 @@ export function plan(input: PlanInput): PlanResult {
   const won = new Set<string>();
   const setOutcome = (claim: Claim, state: TargetOutcome["state"], reason: string, message: string) => {
     claim.report.outcomes.push({ namespace: claim.desired.namespace, name: claim.desired.name, state, reason, message });
-    if (state === "Conflict") claim.report.conflicts++;
+    if (state === "Conflict") countTarget(claim.report, claim.desired.namespace, "conflicts", tallies);
   };
 
   for (const [key, list] of claims) {
@@ -218,10 +222,10 @@ export function plan(input: PlanInput): PlanResult {
       const tookOverFrom = observed.annotations[TAKEN_OVER_ANNOTATION];
       if (tookOverFrom !== undefined) {
         desired = withTakeoverMark(desired, tookOverFrom);
-        winner.report.takenOver = (winner.report.takenOver ?? 0) + 1;
+        countTarget(winner.report, desired.namespace, "takenOver", tallies);
       }
       if (observed.contentHash === desired.contentHash && observed.labels[RULE_LABEL] === ruleLabel(rule)) {
-        winner.report.synced++;
+        countTarget(winner.report, desired.namespace, "synced", tallies);
         continue;
       }
       const mustReplace = observed.immutable === true || desired.immutable === true;
@@ -255,16 +259,16 @@ export function plan(input: PlanInput): PlanResult {
       const type = mustReplace ? "replace" : "update";
       if (decision.take === "takeover") {
         desired = withTakeoverMark(desired, decision.takeover.tool);
-        winner.report.takenOver = (winner.report.takenOver ?? 0) + 1;
+        countTarget(winner.report, desired.namespace, "takenOver", tallies);
         actions.push({ type, key, ruleId: rule.id, desired, resourceVersion: observed.resourceVersion, takeover: decision.takeover });
         setOutcome(winner, failure ? "Failed" : "Pending", failure?.reason ?? "TakingOver", failure?.message ?? takeoverMessage(key, decision.takeover));
-        if (failure) winner.report.failed++;
+        if (failure) countTarget(winner.report, desired.namespace, "failed", tallies);
         continue;
       }
       actions.push({ type, key, ruleId: rule.id, desired, resourceVersion: observed.resourceVersion });
     }
     if (failure) {
-      winner.report.failed++;
+      countTarget(winner.report, desired.namespace, "failed", tallies);
       setOutcome(winner, "Failed", failure.reason, failure.message);
     } else {
       setOutcome(winner, "Pending", "Syncing", "write queued");
@@ -303,7 +307,9 @@ export function plan(input: PlanInput): PlanResult {
 
   for (const report of reports) report.outcomes.sort((a, b) => (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0));
   const heldCopies = heldCount.result();
-  return heldCopies ? { actions, reports, dataKeysWanted, held: heldCopies } : { actions, reports, dataKeysWanted };
+  const result: PlanResult = heldCopies ? { actions, reports, dataKeysWanted, held: heldCopies } : { actions, reports, dataKeysWanted };
+  if (tallies) result.tallies = tallies;
+  return result;
 }
 
 function takeoverMessage(key: string, takeover: Takeover): string {

@@ -293,4 +293,6 @@ export interface PlanResult {
   dataKeysWanted: string[];
   /** Objects whose unclaimed copies this plan held, with how many (absent when none). */
   held?: HeldCopies[];
+  /** With PlanInput.tally: what each namespace contributed to each rule's report (core/report-ledger.ts). */
+  tallies?: Map<string, Map<string, number>>;
 }

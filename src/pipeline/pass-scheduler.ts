@@ -4,9 +4,11 @@
 //   starves writing, while one event after a quiet spell is planned at once); a full pass also
 //   publishes the reports;
 // - a namespace, or an object at a possible target in it: a pass over that namespace only, at
-//   once (if the planner has one); the full pass for the reports follows later;
+//   once (if the planner has one); the reports follow later;
 // - the landing of a planned write: nothing to decide; the reports are refreshed when the writes
 //   drain, and at least every second meanwhile.
+// A planner that keeps its reports by namespace (core/report-ledger.ts) refreshes them at the cost
+// of what changed (`refresh`); one that does not refreshes them with a full pass.
 import type { Logger } from "../ops/logger.js";
 
 export interface PassSchedulerOptions {
@@ -14,6 +16,8 @@ export interface PassSchedulerOptions {
   full(): boolean;
   /** Plans these namespaces only (omit for planners that always plan in full). */
   focused?(namespaces: ReadonlySet<string>): void;
+  /** Publishes the reports from what the focused passes found; false when only a full pass can (omit: always a full pass). */
+  refresh?(): boolean;
   /** Writes are queued or running: reports would be behind them. */
   busy(): boolean;
   logger: Logger;
@@ -23,6 +27,9 @@ export class PassScheduler {
   private fullTimer: NodeJS.Timeout | undefined;
   private fullDueAt = 0;
   private focusTimer: NodeJS.Timeout | undefined;
+  private refreshTimer: NodeJS.Timeout | undefined;
+  private refreshDueAt = 0;
+  private lastRefreshEnd = 0;
   private readonly dirty = new Set<string>();
   private lastPassEnd = 0;
   /** Duration of the last full pass (ms). */
@@ -46,7 +53,7 @@ export class PassScheduler {
     if (!this.options.focused) return this.requestFull();
     this.dirty.add(namespace);
     this.reportsStale = true;
-    this.schedule(this.reportRefreshAt());
+    this.scheduleRefresh(this.reportRefreshAt());
     this.focusTimer ??= setTimeout(() => {
       this.focusTimer = undefined;
       const only = new Set(this.dirty);
@@ -58,24 +65,42 @@ export class PassScheduler {
   /** A planned write landed: nothing new to decide; refresh the reports when the writes drain (or within a second). */
   confirm(): void {
     this.reportsStale = true;
-    if (!this.options.busy()) this.requestFull();
-    else this.schedule(this.reportRefreshAt());
+    this.scheduleRefresh(this.options.busy() ? this.reportRefreshAt() : Date.now() + 5);
   }
 
   /** The writes drained: reports behind them are refreshed now. */
   drained(): void {
-    if (this.reportsStale) this.requestFull();
+    if (this.reportsStale) this.scheduleRefresh(Date.now() + 5);
   }
 
   stop(): void {
     this.stopped = true;
     if (this.fullTimer) clearTimeout(this.fullTimer);
     if (this.focusTimer) clearTimeout(this.focusTimer);
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
   }
 
   /** When a full pass that only refreshes reports may run: not before the writes it reports on are sent, at most every second. */
   private reportRefreshAt(): number {
+    if (this.options.refresh) return Math.max(Date.now() + 100, Math.max(this.lastPassEnd, this.lastRefreshEnd) + 1000);
     return Math.max(Date.now() + Math.max(100, this.lastPassMs * 2), this.lastPassEnd + Math.max(1000, this.lastPassMs * 10));
+  }
+
+  /** The reports are behind: refresh them at `at` (the refresh falls back to a full pass). */
+  private scheduleRefresh(at: number): void {
+    if (!this.options.refresh) return this.schedule(at);
+    if (this.stopped || (this.refreshTimer && this.refreshDueAt <= at)) return;
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    this.refreshDueAt = at;
+    this.refreshTimer = setTimeout(() => {
+      this.refreshTimer = undefined;
+      if (this.stopped || !this.reportsStale) return;
+      this.guarded(() => {
+        if (!this.options.refresh!()) return this.runFull();
+        this.reportsStale = false;
+        this.lastRefreshEnd = Date.now();
+      });
+    }, Math.max(0, at - Date.now()));
   }
 
   private schedule(at: number): void {

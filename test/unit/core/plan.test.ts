@@ -6,6 +6,7 @@ import { ruleLabel } from "../../../src/core/desired-copy.js";
 import { objectKey, plan, planNamespaces } from "../../../src/core/plan.js";
 import type { ObservedObject } from "../../../src/core/types.js";
 import { apply, ns, policy, rule, secret, world } from "../../support/plan-fixtures.js";
+import { arbitraryWorld, nsNames } from "../../support/plan-worlds.js";
 
 const namespaces = ["src", "a", "b", "c", "team-x", "kube-system"].map((n) => ns(n, n.startsWith("team") ? { team: "x" } : {}));
 
@@ -169,43 +170,7 @@ test("strict policy: tenant rules reach only namespaces that accept them", () =>
   assert.equal(named.reports[0]!.outcomes[0]!.reason, "NotAccepted");
 });
 
-// Property tests over random worlds.
-const nsNames = ["n0", "n1", "n2", "n3", "n4"];
-const arbitraryWorld = fc
-  .record({
-    rules: fc.array(
-      fc.record({
-        source: fc.constantFrom("s0", "s1", "s2"),
-        targets: fc.subarray(nsNames),
-        all: fc.boolean(),
-        copyName: fc.option(fc.constantFrom("c0", "c1"), { nil: undefined }),
-        conflict: fc.constantFrom("skip", "adopt", "overwrite"),
-        scope: fc.constantFrom("administrator", "tenant"),
-      }),
-      { maxLength: 4 },
-    ),
-    sources: fc.subarray(["s0", "s1", "s2"]),
-    unmanaged: fc.subarray(nsNames.flatMap((n) => ["s0", "s1", "c0"].map((s) => `${n}/${s}`)), { maxLength: 5 }),
-    mode: fc.constantFrom("open", "guarded", "strict"),
-  })
-  .map((w) =>
-    world({
-      rules: w.rules.map((r, i) =>
-        rule(`r${i}`, "src", r.source, { namespaces: r.targets, allNamespaces: r.all }, {
-          conflict: r.conflict as "skip",
-          scope: r.scope as "administrator",
-          copy: { name: r.copyName, labels: {}, annotations: {} },
-        }),
-      ),
-      namespaces: [ns("src"), ...nsNames.map((n) => ns(n))],
-      sources: w.sources.map((s) => secret("src", s, { k: Buffer.from(s).toString("base64") })),
-      observed: w.unmanaged.map((path) => {
-        const [namespace, name] = path.split("/") as [string, string];
-        return { kind: "Secret" as const, namespace, name, labels: {}, annotations: {} };
-      }),
-      policy: policy(w.mode as "open"),
-    }),
-  );
+// Property tests over random worlds (test/support/plan-worlds.ts).
 
 test("property: applying a plan reaches a fixed point where a second pass writes nothing", () => {
   fc.assert(

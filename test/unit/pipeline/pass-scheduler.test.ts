@@ -1,20 +1,28 @@
 // When planners plan (pipeline/pass-scheduler.ts): bursts make one pass, namespaces are planned
-// on their own at once and reported later, landings of our own writes only refresh reports, and a
-// failing pass never stops the next. Timers only, waits with deadlines.
+// on their own at once and reported later (by a refresh where the planner keeps its reports by
+// namespace, else by a full pass), landings of our own writes only refresh reports, and a failing
+// pass never stops the next. Timers only, waits with deadlines.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { pino } from "pino";
 import { PassScheduler } from "../../../src/pipeline/pass-scheduler.js";
 import { waitFor } from "../../../src/util/wait-for.js";
 
-function scheduler(overrides: { full?: () => boolean; busy?: () => boolean; focused?: boolean } = {}) {
-  const seen = { full: 0, focused: [] as string[][] };
+function scheduler(overrides: { full?: () => boolean; busy?: () => boolean; focused?: boolean; refresh?: () => boolean } = {}) {
+  const seen = { full: 0, focused: [] as string[][], refreshes: 0 };
+  const refresh = overrides.refresh;
   const passes = new PassScheduler({
     full: () => {
       seen.full++;
       return overrides.full ? overrides.full() : true;
     },
     focused: overrides.focused === false ? undefined : (namespaces) => void seen.focused.push([...namespaces].sort()),
+    refresh: refresh
+      ? () => {
+          seen.refreshes++;
+          return refresh();
+        }
+      : undefined,
     busy: overrides.busy ?? (() => false),
     logger: pino({ level: "silent" }),
   });
@@ -86,4 +94,35 @@ test("a pass that throws is logged; the next one runs", async (t) => {
   await waitFor(() => calls === 1, { timeoutMs: 2_000, description: "the failing pass" });
   passes.requestFull();
   await waitFor(() => passes.passes === 1, { timeoutMs: 2_000, description: "the next pass" });
+});
+
+test("a planner that refreshes its reports: a namespace event is planned on its own and reported without a full pass", async (t) => {
+  const { passes, seen } = scheduler({ refresh: () => true });
+  t.after(() => passes.stop());
+  passes.requestNamespace("a");
+  await waitFor(() => seen.refreshes === 1, { timeoutMs: 5_000, description: "the report refresh" });
+  assert.deepEqual(seen.focused, [["a"]]);
+  passes.confirm();
+  await waitFor(() => seen.refreshes === 2, { timeoutMs: 5_000, description: "the refresh after a landing" });
+  assert.equal(seen.full, 0, "no full pass for a namespace event or a landing");
+});
+
+test("a refresh that cannot report falls back to a full pass", async (t) => {
+  const { passes, seen } = scheduler({ refresh: () => false });
+  t.after(() => passes.stop());
+  passes.confirm();
+  await waitFor(() => seen.full === 1, { timeoutMs: 5_000, description: "the full pass" });
+  assert.equal(seen.refreshes, 1);
+  assert.equal(passes.passes, 1);
+});
+
+test("with refreshes, a landing while writes run waits for the drain", async (t) => {
+  let busy = true;
+  const { passes, seen } = scheduler({ refresh: () => true, busy: () => busy });
+  t.after(() => passes.stop());
+  passes.confirm();
+  busy = false;
+  passes.drained();
+  await waitFor(() => seen.refreshes === 1, { timeoutMs: 2_000, description: "the refresh after the drain" });
+  assert.equal(seen.full, 0);
 });
