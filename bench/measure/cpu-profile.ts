@@ -134,6 +134,11 @@ export class InspectorProfiler {
     await this.send("Profiler.start");
   }
 
+  /** Lets a process started with --inspect-brk run (after start(), so that its start-up is in the profile). */
+  async release(): Promise<void> {
+    await this.send("Runtime.runIfWaitingForDebugger");
+  }
+
   async stop(): Promise<CpuProfile> {
     const result = (await this.send("Profiler.stop")) as { profile: CpuProfile };
     return result.profile;

@@ -1,6 +1,7 @@
 // What the benchmark needs of an operator of copies, whichever it is: how to start its real
 // process against a cluster (as its users run it) and when it says it is ready, and how a source
 // asks it for copies in the namespaces a label selector picks (each in its own annotations).
+import type { CpuProfile } from "../measure/cpu-profile.js";
 
 export type OperatorName = "ferry" | "replicator" | "config-syncer";
 
@@ -12,6 +13,8 @@ export interface RunningOperator {
   metricsUrl?: string;
   /** Its node inspector (http://host:port), when started for profiling (--profile). */
   inspectorUrl?: string;
+  /** With --profile: where its CPU went from spawn until ready. */
+  startProfile?: CpuProfile;
   /** SIGTERM, then SIGKILL after a grace period; resolves when the process is gone. */
   stop(): Promise<void>;
 }

@@ -4,6 +4,7 @@ import { countRequests } from "../measure/apiserver-requests.js";
 import { seconds, sleep } from "../measure/numbers.js";
 import { cpuSecondsOf } from "../measure/process-stats.js";
 import { settle, type Context } from "./context.js";
+import { keepProfile } from "./profiled.js";
 
 export interface RestartResult {
   copies: number;
@@ -17,13 +18,14 @@ export interface RestartResult {
   byVerb: Record<string, number>;
 }
 
-export async function restartInSync(ctx: Context, copies: number, settleMs = 10_000): Promise<RestartResult> {
+export async function restartInSync(ctx: Context, copies: number, label = "restart", settleMs = 10_000): Promise<RestartResult> {
   await settle(ctx, 3000);
   ctx.log(`restart with ${copies} copies in sync`);
   await ctx.running?.stop();
   ctx.running = undefined;
   const requests = await countRequests(ctx.plane);
   const running = await ctx.start();
+  if (running.startProfile) keepProfile(ctx, label, running.startProfile);
   const cpuSecondsToReady = cpuSecondsOf(running.pid);
   await sleep(settleMs);
   await settle(ctx, 3000);

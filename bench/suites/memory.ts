@@ -1,6 +1,7 @@
 // Memory with many namespaces and many unrelated Secrets (no rule reads them): one fresh control
 // plane filled once, then each operator started on it in turn as a fresh process: time to ready,
 // peak RSS (VmHWM: the initial lists), RSS after settling, idle CPU, and what it wrote.
+import { keepProfile } from "../scenarios/profiled.js";
 import { randomBytes } from "node:crypto";
 import { countRequests } from "../measure/apiserver-requests.js";
 import { names, parallel, seconds, sleep } from "../measure/numbers.js";
@@ -48,6 +49,7 @@ export async function memorySuite(operators: Operator[], options: BenchOptions, 
       try {
         const requests = await countRequests(ctx.plane);
         const running = await ctx.start();
+        if (running.startProfile) keepProfile(ctx, "memoryStart", running.startProfile);
         await sleep(options.memorySettleSeconds * 1000);
         const cpu0 = cpuSecondsOf(running.pid);
         await sleep(options.memorySettleSeconds * 1000);

@@ -33,7 +33,7 @@ export async function sideBySide(operator: Operator, options: BenchOptions, log:
     await writeSource(ctx, "small", "small");
     const smallCopies = await waitCopies(ctx, "small", 1, small.length, t);
     if (wanted("small")) {
-      const smallRestart = await restartInSync(ctx, small.length);
+      const smallRestart = await restartInSync(ctx, small.length, "smallRestart");
       results.smallCluster = { namespaces: small.length, firstStartSecondsToReady: seconds(first.readyMs), copiesSeconds: smallCopies.seconds, restart: smallRestart };
     }
 
