@@ -137,3 +137,24 @@ test("after stop(), add() does nothing and idle() resolves at once", async () =>
   await queue.idle();
   assert.equal(calls, 0);
 });
+
+test("keys are taken in the order they were queued, also across the queue's compaction (10,000 keys)", async () => {
+  const seen: string[] = [];
+  const hold = gate();
+  const queue = new WorkQueue({
+    concurrency: 2,
+    handler: async (key) => {
+      seen.push(key);
+      if (key === "blocker") await hold.promise;
+    },
+  });
+  queue.add("blocker");
+  const keys = Array.from({ length: 10_000 }, (_, i) => `k${i}`);
+  for (const key of keys.slice(0, 6_000)) queue.add(key);
+  await waitFor(() => seen.length > 5_000, { timeoutMs: 5_000, description: "more than half taken" });
+  for (const key of keys.slice(6_000)) queue.add(key); // added after the queue was compacted
+  hold.open();
+  await queue.idle();
+  assert.deepEqual(seen, ["blocker", ...keys]);
+  assert.equal(queue.depth, 0);
+});
