@@ -100,6 +100,7 @@ export class InspectorProfiler {
   private socket: WebSocket | undefined;
   private nextId = 1;
   private readonly pending = new Map<number, (result: unknown) => void>();
+  private chunks: string[] | undefined;
 
   constructor(private readonly inspectorUrl: string) {}
 
@@ -112,8 +113,9 @@ export class InspectorProfiler {
       socket.onerror = () => reject(new Error(`inspector at ${this.inspectorUrl} refused the connection`));
     });
     socket.onmessage = (message) => {
-      const data = JSON.parse(String(message.data)) as { id?: number; result?: unknown };
+      const data = JSON.parse(String(message.data)) as { id?: number; result?: unknown; method?: string; params?: { chunk?: string } };
       if (data.id !== undefined) this.pending.get(data.id)?.(data.result);
+      else if (data.method === "HeapProfiler.addHeapSnapshotChunk") this.chunks?.push(data.params?.chunk ?? "");
     };
     this.socket = socket;
     return socket;
@@ -137,6 +139,15 @@ export class InspectorProfiler {
   /** Lets a process started with --inspect-brk run (after start(), so that its start-up is in the profile). */
   async release(): Promise<void> {
     await this.send("Runtime.runIfWaitingForDebugger");
+  }
+
+  /** A heap snapshot of the process (JSON text; V8 collects garbage first). */
+  async heapSnapshot(): Promise<string> {
+    this.chunks = [];
+    await this.send("HeapProfiler.takeHeapSnapshot", { reportProgress: false });
+    const text = this.chunks.join("");
+    this.chunks = undefined;
+    return text;
   }
 
   async stop(): Promise<CpuProfile> {

@@ -1,5 +1,6 @@
 // The tables behind the side-by-side rows: where the CPU went during each write phase (every
 // operator and its raw limit, plus the control plane), and how Ferry's cost grows (§3).
+import type { HeapSummary } from "../measure/heap-snapshot.js";
 import type { OperatorName } from "../operators/operator.js";
 import { get, ms, num, s, type Obj } from "./cells.js";
 import type { RunRecord } from "./run-record.js";
@@ -71,6 +72,26 @@ export function profileTable(run: RunRecord): string[] {
     "| scenario | busy (idle) | top modules | top functions |",
     "|---|---|---|---|",
     ...entries.map(([key, p]) => `| ${key} | ${p.busyMs} ms (${p.idleMs} ms) | ${top(p.modules, 6)} | ${top(p.functions, 6)} |`),
+    "",
+  ];
+}
+
+/** With --profile: the heap snapshot of each operator in the memory scenario (self size by kind and by constructor). */
+export function heapTable(run: RunRecord): string[] {
+  const entries = Object.entries(run.operators).flatMap(([name, r]) => {
+    const heap = get(r?.memory, "heap") as HeapSummary | undefined;
+    return heap ? [[name, heap] as const] : [];
+  });
+  if (entries.length === 0) return [];
+  return [
+    "## Where the memory went in the memory scenario (heap snapshot after settling, self size)",
+    "",
+    "| operator | live heap | by kind | largest groups (constructor or kind: MiB, count) |",
+    "|---|---|---|---|",
+    ...entries.map(
+      ([name, heap]) =>
+        `| ${name} | ${heap.totalMiB} MiB | ${heap.byType.slice(0, 6).map((t) => `${t.name} ${t.mib}`).join("; ")} | ${heap.top.slice(0, 10).map((t) => `${t.name}: ${t.mib} (${t.count})`).join("; ")} |`,
+    ),
     "",
   ];
 }

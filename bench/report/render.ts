@@ -2,7 +2,7 @@
 // side-by-side table, where the CPU went, and how Ferry's cost grows.
 import { get } from "./cells.js";
 import { commandLine } from "./command-line.js";
-import { cpuTable, profileTable, scalingTable } from "./detail-tables.js";
+import { cpuTable, heapTable, profileTable, scalingTable } from "./detail-tables.js";
 import type { RunRecord } from "./run-record.js";
 import { sideBySideTable } from "./side-by-side-table.js";
 
@@ -36,5 +36,6 @@ export function renderReport(run: RunRecord): string {
     ...cpuTable(run),
     ...scalingTable(run),
     ...profileTable(run),
+    ...heapTable(run),
   ].join("\n");
 }

@@ -1,6 +1,10 @@
 // Memory with many namespaces and many unrelated Secrets (no rule reads them): one fresh control
 // plane filled once, then each operator started on it in turn as a fresh process: time to ready,
 // peak RSS (VmHWM: the initial lists), RSS after settling, idle CPU, and what it wrote.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { InspectorProfiler } from "../measure/cpu-profile.js";
+import { summarizeHeap, type HeapSummary } from "../measure/heap-snapshot.js";
 import { keepProfile } from "../scenarios/profiled.js";
 import { randomBytes } from "node:crypto";
 import { countRequests } from "../measure/apiserver-requests.js";
@@ -24,6 +28,22 @@ export interface MemoryResult {
   writes: number;
   reads: number;
   byVerb: Record<string, number>;
+  /** With --profile: the heap snapshot's summary. */
+  heap?: HeapSummary;
+}
+
+/** Takes a heap snapshot through the inspector; the file goes next to the CPU profiles. */
+async function heapOf(ctx: { operator: { name: string }; options: BenchOptions }, inspectorUrl: string): Promise<HeapSummary> {
+  const profiler = new InspectorProfiler(inspectorUrl);
+  try {
+    const text = await profiler.heapSnapshot();
+    const dir = join(ctx.options.out, "profiles");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, `${ctx.operator.name}-memory.heapsnapshot`), text);
+    return summarizeHeap(text);
+  } finally {
+    profiler.close();
+  }
 }
 
 export async function memorySuite(operators: Operator[], options: BenchOptions, log: (message: string) => void): Promise<Record<string, MemoryResult | { error: string }>> {
@@ -57,6 +77,8 @@ export async function memorySuite(operators: Operator[], options: BenchOptions, 
         const memory = memoryOf(running.pid);
         const counters = await ferryCounters(running.metricsUrl);
         const counts = await requests.stop();
+        // With --profile, after the readings (a snapshot collects garbage and allocates): where the heap went.
+        const heap = running.inspectorUrl ? await heapOf(ctx, running.inspectorUrl) : undefined;
         results[operator.name] = {
           namespaces: options.memoryNamespaces,
           secrets: options.memorySecrets,
@@ -68,6 +90,7 @@ export async function memorySuite(operators: Operator[], options: BenchOptions, 
           writes: counts.writes,
           reads: counts.reads,
           byVerb: counts.byVerb,
+          ...(heap ? { heap } : {}),
         };
         ctx.log(`${operator.name}: RSS ${memory.rssMiB} MiB, peak ${memory.peakRssMiB} MiB`);
       } catch (error) {
