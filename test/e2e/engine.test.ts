@@ -433,7 +433,7 @@ test("a problem that goes away and comes back is reported again", async (t) => {
   await waitFor(async () => (await sourceNotFound()) === 2, { timeoutMs: 30_000, description: "second SourceNotFound Event" });
 });
 
-test("objects no rule reads or could write, and Ferry's own writes, cost no plan pass; a new namespace is planned on its own", async (t) => {
+test("objects no rule reads or could write, and Ferry's own writes, cost no plan pass; a new namespace and a source update are planned on their own", async (t) => {
   const ferry = await startTestFerry(t);
   const src = await createNamespace(t, "quiet-src");
   const prefix = uniqueName("quiet");
@@ -458,19 +458,28 @@ test("objects no rule reads or could write, and Ferry's own writes, cost no plan
   // A new namespace: its copy arrives, and the status catches up from that namespace's own pass
   // (the reports are kept by namespace), with no full pass over every rule and namespace.
   const fullPasses = async () => (await ferry.metrics.reconciles.get()).values.filter((v) => v.labels.controller === "distribution").reduce((sum, v) => sum + v.value, 0);
-  // Other tests' leftovers (sources going away with their namespaces) may still ask for full passes: start from a quiet spell.
+  // Other tests' leftovers (sources deleted with their namespaces change the rule set) ask for
+  // full passes: start once no namespace is being deleted and no full pass ran for two seconds.
   let seen = await fullPasses();
   let quietSince = Date.now();
   await waitFor(
     async () => {
       const now = await fullPasses();
-      if (now !== seen) [seen, quietSince] = [now, Date.now()];
+      const terminating = (await admin.get<{ items: Array<{ status?: { phase?: string } }> }>("/api/v1/namespaces")).items.some((ns) => ns.status?.phase === "Terminating");
+      if (now !== seen || terminating) [seen, quietSince] = [now, Date.now()];
       return Date.now() - quietSince > 2_000;
     },
-    { timeoutMs: 60_000, intervalMs: 200, description: "two seconds without a full pass" },
+    { timeoutMs: 120_000, intervalMs: 200, description: "no namespace terminating and two seconds without a full pass" },
   );
   const second = await createNamespace(t, `${prefix}-b`);
   await waitForObject("Secret", second, "pulled");
   await waitFor(() => synced() === 2, { timeoutMs: 20_000, description: "status reports both copies" });
   assert.equal(await fullPasses(), seen, "a full pass ran for a namespace event or the landing of its copy");
+
+  // A source's new content: its copies are planned on their own (the copies of its rule's name), no full pass.
+  await patchObject("Secret", src, "pulled", { data: { v: Buffer.from("2").toString("base64") } });
+  for (const ns of [first, second]) await waitForObject("Secret", ns, "pulled", (o) => secretValue(o, "v") === "2");
+  await ferry.engine.idle();
+  await waitFor(() => synced() === 2, { timeoutMs: 20_000, description: "status reports both copies updated" });
+  assert.equal(await fullPasses(), seen, "a full pass ran for a source's update");
 });
