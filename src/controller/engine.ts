@@ -3,13 +3,15 @@
 // (never from remembered events), so a missed event or a restart cannot leave an orphan: copies
 // are found by label and compared by content hash. Event handlers only say what an event can
 // change (pipeline/pass-scheduler.ts decides when to plan): a rule, source or custom resource
-// changes everything; a namespace, or an object where a copy could go, changes that namespace;
+// changes everything; a source's content changes the copies of its rules' names; a namespace, or
+// an object where a copy could go, changes that namespace;
 // the landing of our own write changes only that namespace's report; objects no rule reads or
 // could write change nothing. Reports are kept by namespace (core/report-ledger.ts), so a
 // namespace event costs work in that namespace, not a pass over every rule and namespace.
 import { heldCopiesError } from "../core/held-copies.js";
 import { PULL_LABEL } from "../core/marks.js";
-import { objectKey, plan, planSome, type PlanInput } from "../core/plan.js";
+import { planCopies, planSome } from "../core/partial-plan.js";
+import { objectKey, plan, type PlanInput } from "../core/plan.js";
 import { ReportLedger } from "../core/report-ledger.js";
 import type { Action, CopyMarks, NamespaceInfo, ObservedObject, PlanResult, Policy, Rule, RuleError, RuleReport, SourceKind } from "../core/types.js";
 import type { CustomResourceType, Dialect } from "../dialects/dialect.js";
@@ -111,7 +113,7 @@ export class Engine {
       },
     );
     this.rules = new RuleIndex(this.state, { dialects: options.dialects, triggerKeys: this.triggerKeys, ferryNamespace: options.ferryNamespace, clusterName: options.policy.clusterName });
-    this.sources = new SourceReader(client, this.state, log, () => this.scheduler.requestFull());
+    this.sources = new SourceReader(client, this.state, log, (key) => this.sourceChanged(key));
     this.targets = new TargetReads(client, log, () => this.scheduler.requestFull());
     this.executor = new Executor({
       name: "copies",
@@ -134,6 +136,7 @@ export class Engine {
     this.scheduler = new PassScheduler({
       full: () => this.runFull(),
       focused: (namespaces) => this.runFocused(namespaces),
+      copies: (names) => this.runCopies(names),
       refresh: () => this.refreshReports(),
       busy: () => this.executor.busy,
       logger: log,
@@ -215,7 +218,8 @@ export class Engine {
     return this.state.namespaces.store.get(name);
   }
 
-  private planInput(only?: ReadonlySet<string>): { input: PlanInput; rules: Rule[]; errors: RuleError[] } {
+  /** What plan() reads; with `scope`, only our copies in those namespaces or by those names are candidates for pruning. */
+  private planInput(scope?: { namespaces?: ReadonlySet<string>; names?: ReadonlySet<string> }): { input: PlanInput; rules: Rule[]; errors: RuleError[] } {
     const { rules, errors, held } = this.rules.current();
     const input: PlanInput = {
       rules,
@@ -223,7 +227,7 @@ export class Engine {
       namespaces: this.state.namespaces.store,
       sources: this.sources.states(rules, this.rules.overlaySources),
       observed: this.state,
-      managed: only ? this.state.managedIn(only) : this.state.managed(),
+      managed: scope?.namespaces ? this.state.managedIn(scope.namespaces) : scope?.names ? this.state.managedNamed(scope.names) : this.state.managed(),
       policy: this.options.policy,
       triggerKeys: this.triggerKeys,
       copyMarks: this.options.copyMarks,
@@ -259,7 +263,7 @@ export class Engine {
     const only = new Set(this.landed);
     this.landed.clear();
     if (only.size > 0) {
-      const { input } = this.planInput(only);
+      const { input } = this.planInput({ namespaces: only });
       const result = planSome(input, only);
       if (!this.ledger.replaceNamespaces(input.rules, only, result.reports, result.tallies ?? new Map())) return false;
     } else if (!this.ledger.describes(this.rules.current().rules)) {
@@ -283,12 +287,30 @@ export class Engine {
   /** Plans some namespaces on their own and queues what they need; the next full pass reports. */
   private runFocused(namespaces: ReadonlySet<string>): void {
     if (this.stopped || !this.planned || this.options.dryRun || !this.hasSynced()) return; // the first full pass covers them
-    const { input } = this.planInput(namespaces);
+    const { input } = this.planInput({ namespaces });
     const result = planSome(input, namespaces);
     this.targets.want(result.dataKeysWanted, (key) => this.state.get(key), false);
     this.executor.runIn(namespaces, result.actions);
     // Planned with another rule set than the reports describe: the reports need a full pass.
     if (!this.ledger.replaceNamespaces(input.rules, namespaces, result.reports, result.tallies ?? new Map())) this.scheduler.requestFull();
+  }
+
+  /** Plans the copies of some names (a source's rules') on their own and queues what they need; the reports follow. */
+  private runCopies(names: ReadonlySet<string>): void {
+    if (this.stopped || !this.planned || this.options.dryRun || !this.hasSynced()) return; // the first full pass covers them
+    const { input } = this.planInput({ names });
+    const result = planCopies(input, names);
+    this.targets.want(result.dataKeysWanted, (key) => this.state.get(key), false);
+    this.executor.runFor(names, result.actions);
+    // Planned with another rule set than the reports describe: the reports need a full pass.
+    if (!this.ledger.replaceRules(input.rules, result.reports, result.tallies ?? new Map())) this.scheduler.requestFull();
+  }
+
+  /** A source's content may have changed (or its read finished): plan the copies of its rules. */
+  private sourceChanged(sourceKey: string): void {
+    const names = this.rules.copyNamesOfSource(sourceKey);
+    if (!names || names.size === 0) return this.scheduler.requestFull();
+    this.scheduler.requestCopies(names);
   }
 
   /** A write landed: a takeover is reported on its rule's origin (Event, log line, metric). */
@@ -320,8 +342,9 @@ export class Engine {
     const parsed = this.rules.carriesTriggerKeys(current) || this.rules.carriesTriggerKeys(previous);
     if (parsed) this.rules.markDirty();
     const isSource = this.sources.changed(kind, key, current);
-    if (parsed || isSource) return this.scheduler.requestFull();
-    // Anything else matters only where a rule could write a copy by its name.
+    if (parsed) return this.scheduler.requestFull();
+    if (isSource) this.sourceChanged(`${kind}/${key}`);
+    // An object matters where a rule could write a copy by its name (a source too may sit there).
     const slash = key.indexOf("/");
     if (this.rules.isCopyName(kind, key.slice(slash + 1))) this.scheduler.requestNamespace(key.slice(0, slash));
   }

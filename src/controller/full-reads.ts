@@ -17,8 +17,8 @@ export class FullReads {
     private readonly log: Logger,
     /** For log lines, e.g. "source". */
     private readonly what: string,
-    /** A read finished (or will be retried): plan again. */
-    private readonly loaded: () => void,
+    /** A read of `key` finished (or will be retried): plan again. */
+    private readonly loaded: (key: string) => void,
   ) {}
 
   /** Reads `key` ("Kind/namespace/name") unless a read of it runs or backs off; `done` gets the object, or undefined when it is gone. */
@@ -37,12 +37,12 @@ export class FullReads {
         const failures = (this.retries.get(key)?.failures ?? 0) + 1;
         const wait = Math.min(30_000, 250 * 2 ** Math.min(failures, 7));
         this.retries.set(key, { failures, at: Date.now() + wait });
-        setTimeout(() => this.loaded(), wait + 10).unref();
+        setTimeout(() => this.loaded(key), wait + 10).unref();
         if (failures === 1 || failures % 10 === 0) this.log.warn({ [this.what]: key, failures, err: error.message }, `could not read ${this.what}`);
       })
       .finally(() => {
         this.loading.delete(key);
-        this.loaded();
+        this.loaded(key);
       });
   }
 

@@ -105,7 +105,7 @@ export class ObservedState implements ObservedLookup {
         { ...synced, onChange: (_event, key, current, previous) => handlers.copyChanged(kind, key, current, previous) },
       );
     this.copies = { Secret: copies("Secret"), ConfigMap: copies("ConfigMap") };
-    for (const kind of kinds) this.copies[kind].store.indexNamespaces();
+    for (const kind of kinds) this.copies[kind].store.indexKeys();
     const served = new Set(options.servedTypes.map(typeKey));
     for (const dialect of options.dialects) {
       for (const type of dialect.customResourceTypes ?? []) {
@@ -186,6 +186,18 @@ export class ObservedState implements ObservedLookup {
           const record = store.get(key);
           if (record && isFerryCopy(record.labels)) yield record;
         }
+      }
+    }
+  }
+
+  /** Ferry copies of this cluster by these names ("Kind/name"), in every namespace: a source's pass's pruning candidates. */
+  *managedNamed(names: Iterable<string>): Iterable<ObservedObject> {
+    for (const nameKey of names) {
+      const slash = nameKey.indexOf("/");
+      const store = this.copies[nameKey.slice(0, slash) as SourceKind].store;
+      for (const key of store.keysNamed(nameKey.slice(slash + 1))) {
+        const record = store.get(key);
+        if (record && isFerryCopy(record.labels)) yield record;
       }
     }
   }

@@ -4,6 +4,7 @@
 // the answer): an object that cannot be read is listed as held, and plan() leaves the copies of
 // its rules as they are (core/held-copies.ts); deleting the object still prunes.
 import { copyName } from "../core/desired-copy.js";
+import { ruleCopyNameKey } from "../core/partial-plan.js";
 import { unreadableOrigin } from "../core/held-copies.js";
 import { carriesKey } from "../core/key-match.js";
 import { objectKey } from "../core/plan.js";
@@ -46,6 +47,8 @@ export class RuleIndex {
   private held: RuleOrigin[] = [];
   /** Names copies of the current rules take, per kind: an object by any other name is no target. */
   private copyNames: Record<SourceKind, Set<string>> = { Secret: new Set(), ConfigMap: new Set() };
+  /** The copy names (core/partial-plan.ts copyNameKey) of the rules of each source ("Kind/namespace/name"). */
+  private namesBySource = new Map<string, Set<string>>();
 
   constructor(
     private readonly state: ObservedState,
@@ -81,6 +84,12 @@ export class RuleIndex {
   /** Could a copy of some rule be named `name`? Changes of objects by other names decide nothing. */
   isCopyName(kind: SourceKind, name: string): boolean {
     return this.copyNames[kind].has(name);
+  }
+
+  /** The copy names (copyNameKey) of the current rules whose source is `sourceKey` ("Kind/namespace/name"); undefined when the rules must be parsed again first. */
+  copyNamesOfSource(sourceKey: string): ReadonlySet<string> | undefined {
+    if (this.dirty) return undefined;
+    return this.namesBySource.get(sourceKey) ?? new Set();
   }
 
   /** Does a Secret/ConfigMap carry a key some dialect reads? */
@@ -152,7 +161,16 @@ export class RuleIndex {
       errors.push(...result.errors);
     }
     const names: Record<SourceKind, Set<string>> = { Secret: new Set(), ConfigMap: new Set() };
-    for (const rule of rules) names[rule.source.kind].add(copyName(rule));
+    const bySource = new Map<string, Set<string>>();
+    for (const rule of rules) {
+      names[rule.source.kind].add(copyName(rule));
+      if (rule.source.inline) continue;
+      const key = objectKey(rule.source.kind, rule.source.namespace, rule.source.name);
+      const set = bySource.get(key) ?? new Set();
+      set.add(ruleCopyNameKey(rule));
+      bySource.set(key, set);
+    }
+    this.namesBySource = bySource;
     this.rules = rules;
     this.errors = errors;
     this.held = held;

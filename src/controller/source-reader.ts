@@ -17,8 +17,8 @@ export class SourceReader {
     client: KubeClient,
     private readonly state: ObservedState,
     log: Logger,
-    /** A read finished (or will be retried): plan again. */
-    loaded: () => void,
+    /** A read of the source `key` ("Kind/namespace/name") finished (or will be retried): plan its copies again. */
+    loaded: (key: string) => void,
   ) {
     this.reads = new FullReads(client, log, "source", loaded);
   }

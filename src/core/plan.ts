@@ -317,26 +317,3 @@ function takeoverMessage(key: string, takeover: Takeover): string {
     ? `taking over ${key}: ${takeover.tool}'s marks show it is that tool's copy of this source`
     : `taking over ${key}: ${takeover.tool} leaves no marks; taken over with consent (--take-over-unmarked)`;
 }
-
-/**
- * The part of the plan that concerns some namespaces only: what plan(input) decides for targets
- * in `only`, at the cost of those namespaces rather than of every rule x namespace. Every target
- * key is decided on its own (the rules that claim it, what is observed there, the rule set), so
- * restricting the namespaces and the pruning candidates to `only` yields exactly the full plan's
- * actions in those namespaces. Reports are partial and must not be published.
- */
-export function planNamespaces(input: PlanInput, only: ReadonlySet<string>): Action[] {
-  return planSome(input, only).actions;
-}
-
-/** planNamespaces with the rest of the result (partial reports, the data keys it needs). */
-export function planSome(input: PlanInput, only: ReadonlySet<string>): PlanResult {
-  const namespaces = new Map<string, NamespaceInfo>();
-  for (const name of only) {
-    const info = input.namespaces.get(name);
-    if (info) namespaces.set(name, info);
-  }
-  const managed: ObservedObject[] = [];
-  for (const observed of input.managed ?? input.observed.values()) if (only.has(observed.namespace)) managed.push(observed);
-  return plan({ ...input, namespaces, managed });
-}

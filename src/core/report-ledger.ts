@@ -44,14 +44,7 @@ export class ReportLedger {
   /** Everything, from a full pass (its tallies are taken over, not copied). */
   replaceAll(rules: readonly Rule[], reports: readonly RuleReport[], tallies: Tallies): void {
     this.rules = rules;
-    const entries = new Map<string, Entry>();
-    for (const report of reports) {
-      const outcomes = new Map<string, TargetOutcome[]>();
-      for (const outcome of report.outcomes) addOutcome(outcomes, outcome);
-      const counts = { desired: report.desired, synced: report.synced, conflicts: report.conflicts, failed: report.failed, takenOver: report.takenOver ?? 0 };
-      entries.set(report.rule.id, { rule: report.rule, problem: report.problem, counts, tally: tallies.get(report.rule.id) ?? new Map(), outcomes });
-    }
-    this.entries = entries;
+    this.entries = new Map(reports.map((report) => [report.rule.id, entryOf(report, tallies)]));
   }
 
   /**
@@ -81,6 +74,16 @@ export class ReportLedger {
     return true;
   }
 
+  /**
+   * The whole reports of some rules, from a pass over their copies (core/partial-plan.ts
+   * planCopies) that saw the same rule set. False (and nothing changed) when it saw another one.
+   */
+  replaceRules(rules: readonly Rule[], reports: readonly RuleReport[], tallies: Tallies): boolean {
+    if (!this.describes(rules) || reports.some((report) => !this.entries.has(report.rule.id))) return false;
+    for (const report of reports) this.entries.set(report.rule.id, entryOf(report, tallies));
+    return true;
+  }
+
   /** The reports, as a full pass would make them now (outcomes sorted by namespace). */
   reports(): RuleReport[] {
     const reports: RuleReport[] = [];
@@ -92,6 +95,13 @@ export class ReportLedger {
     }
     return reports;
   }
+}
+
+function entryOf(report: RuleReport, tallies: Tallies): Entry {
+  const outcomes = new Map<string, TargetOutcome[]>();
+  for (const outcome of report.outcomes) addOutcome(outcomes, outcome);
+  const counts = { desired: report.desired, synced: report.synced, conflicts: report.conflicts, failed: report.failed, takenOver: report.takenOver ?? 0 };
+  return { rule: report.rule, problem: report.problem, counts, tally: tallies.get(report.rule.id) ?? new Map(), outcomes };
 }
 
 function addOutcome(outcomes: Map<string, TargetOutcome[]>, outcome: TargetOutcome): void {

@@ -17,8 +17,12 @@ export class RecordStore<T extends object> implements ReadonlyMap<string, T> {
   private readonly map = new Map<string, T | string>();
   /** Versions of records whose packing cannot say (no packing given). */
   private readonly versions: Map<string, string> | undefined;
-  /** Keys by namespace, once indexNamespaces() asked for it (a focused plan pass reads one namespace's records). */
-  private byNamespace: Map<string, Set<string>> | undefined;
+  /**
+   * Keys by namespace and by name, once indexKeys() asked for them: a pass over one namespace, or
+   * over the copies of one name (a source's), reads those records only.
+   */
+  private byNamespace: KeyIndex | undefined;
+  private byName: KeyIndex | undefined;
 
   constructor(private readonly packing?: RecordPacking<T>) {
     this.versions = packing ? undefined : new Map();
@@ -46,7 +50,7 @@ export class RecordStore<T extends object> implements ReadonlyMap<string, T> {
   }
 
   set(key: string, record: T, resourceVersion: string | undefined): void {
-    if (this.byNamespace && !this.map.has(key)) this.index(key);
+    if (this.byNamespace && !this.map.has(key)) this.index(key, true);
     this.map.set(key, this.packing ? this.packing.pack(record) : record);
     if (this.versions) {
       if (resourceVersion) this.versions.set(key, resourceVersion);
@@ -56,40 +60,35 @@ export class RecordStore<T extends object> implements ReadonlyMap<string, T> {
 
   delete(key: string): boolean {
     this.versions?.delete(key);
-    if (this.byNamespace && this.map.has(key)) this.unindex(key);
+    if (this.byNamespace && this.map.has(key)) this.index(key, false);
     return this.map.delete(key);
   }
 
-  /** Keeps keys ("namespace/name") by namespace from now on, for keysIn(). Idempotent. */
-  indexNamespaces(): void {
+  /** Keeps keys ("namespace/name") by namespace and by name from now on, for keysIn() and keysNamed(). Idempotent. */
+  indexKeys(): void {
     if (this.byNamespace) return;
-    this.byNamespace = new Map();
-    for (const key of this.map.keys()) this.index(key);
+    this.byNamespace = new KeyIndex();
+    this.byName = new KeyIndex();
+    for (const key of this.map.keys()) this.index(key, true);
   }
 
-  /** The keys in one namespace (indexNamespaces() first; cluster-scoped keys are in none). */
+  /** The keys in one namespace (indexKeys() first; cluster-scoped keys are in none). */
   keysIn(namespace: string): Iterable<string> {
-    if (!this.byNamespace) throw new Error("RecordStore.keysIn: the store keeps no namespace index");
-    return this.byNamespace.get(namespace) ?? [];
+    if (!this.byNamespace) throw new Error("RecordStore.keysIn: the store keeps no key index");
+    return this.byNamespace.get(namespace);
   }
 
-  private index(key: string): void {
-    const slash = key.indexOf("/");
-    if (slash < 0) return;
-    const namespace = key.slice(0, slash);
-    const keys = this.byNamespace!.get(namespace);
-    if (keys) keys.add(key);
-    else this.byNamespace!.set(namespace, new Set([key]));
+  /** The keys of the objects of one name, in every namespace (indexKeys() first). */
+  keysNamed(name: string): Iterable<string> {
+    if (!this.byName) throw new Error("RecordStore.keysNamed: the store keeps no key index");
+    return this.byName.get(name);
   }
 
-  private unindex(key: string): void {
+  private index(key: string, add: boolean): void {
     const slash = key.indexOf("/");
     if (slash < 0) return;
-    const namespace = key.slice(0, slash);
-    const keys = this.byNamespace!.get(namespace);
-    if (!keys) return;
-    keys.delete(key);
-    if (keys.size === 0) this.byNamespace!.delete(namespace);
+    this.byNamespace!.update(key.slice(0, slash), key, add);
+    this.byName!.update(key.slice(slash + 1), key, add);
   }
 
   *entries(): MapIterator<[string, T]> {
@@ -115,5 +114,25 @@ export class RecordStore<T extends object> implements ReadonlyMap<string, T> {
 
   forEach(callback: (value: T, key: string, map: ReadonlyMap<string, T>) => void): void {
     for (const [key, value] of this.entries()) callback(value, key, this);
+  }
+}
+
+/** Store keys grouped by one part of them. */
+class KeyIndex {
+  private readonly groups = new Map<string, Set<string>>();
+
+  get(part: string): Iterable<string> {
+    return this.groups.get(part) ?? [];
+  }
+
+  update(part: string, key: string, add: boolean): void {
+    const keys = this.groups.get(part);
+    if (add) {
+      if (keys) keys.add(key);
+      else this.groups.set(part, new Set([key]));
+    } else if (keys) {
+      keys.delete(key);
+      if (keys.size === 0) this.groups.delete(part);
+    }
   }
 }

@@ -132,6 +132,16 @@ export class Executor {
     }
   }
 
+  /** The actions of a plan over the copies of some names (copyNameKey): they replace the earlier ones on those copies. */
+  runFor(names: ReadonlySet<string>, actions: readonly Action[]): void {
+    const wanted = new Set(actions.map((action) => action.key));
+    for (const name of names) for (const key of this.latestActions.keysNamed(name)) if (!wanted.has(key)) this.latestActions.delete(key);
+    for (const action of actions) {
+      this.latestActions.set(action);
+      this.queue.add(action.key);
+    }
+  }
+
   /** Retries failed keys now rather than after their backoff (the next plan queues them again). */
   forgetBackoff(): void {
     for (const key of this.failed.keys()) this.queue.forget(key);

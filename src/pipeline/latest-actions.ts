@@ -1,13 +1,17 @@
-// The action the latest plan wants at each target key, also by namespace: a focused pass replaces
-// the actions of its namespaces at the cost of those namespaces, not of every action pending
-// (during a storm of new namespaces tens of thousands are).
+// The action the latest plan wants at each target key, also by namespace and by copy name: a
+// pass over some namespaces, or over the copies of some names (a source's), replaces their actions
+// at the cost of those actions, not of every action pending (during a storm of new namespaces
+// tens of thousands are).
+import { copyNameKey } from "../core/partial-plan.js";
 import type { Action } from "../core/types.js";
 
 const namespaceOf = (action: Action) => (action.type === "delete" ? action.namespace : action.desired.namespace);
+const nameKeyOf = (action: Action) => (action.type === "delete" ? copyNameKey(action.kind, action.name) : copyNameKey(action.desired.kind, action.desired.name));
 
 export class LatestActions {
   private readonly actions = new Map<string, Action>();
   private readonly byNamespace = new Map<string, Set<string>>();
+  private readonly byName = new Map<string, Set<string>>();
 
   get(key: string): Action | undefined {
     return this.actions.get(key);
@@ -23,25 +27,23 @@ export class LatestActions {
 
   set(action: Action): void {
     const previous = this.actions.get(action.key);
-    if (previous && namespaceOf(previous) !== namespaceOf(action)) this.unindex(previous);
+    if (previous) this.index(previous, false);
     this.actions.set(action.key, action);
-    const namespace = namespaceOf(action);
-    const keys = this.byNamespace.get(namespace);
-    if (keys) keys.add(action.key);
-    else this.byNamespace.set(namespace, new Set([action.key]));
+    this.index(action, true);
   }
 
   delete(key: string): void {
     const action = this.actions.get(key);
     if (!action) return;
     this.actions.delete(key);
-    this.unindex(action);
+    this.index(action, false);
   }
 
   /** Every action, replaced by these. */
   replaceAll(actions: readonly Action[]): void {
     this.actions.clear();
     this.byNamespace.clear();
+    this.byName.clear();
     for (const action of actions) this.set(action);
   }
 
@@ -50,11 +52,24 @@ export class LatestActions {
     return [...(this.byNamespace.get(namespace) ?? [])];
   }
 
-  private unindex(action: Action): void {
-    const namespace = namespaceOf(action);
-    const keys = this.byNamespace.get(namespace);
-    if (!keys) return;
-    keys.delete(action.key);
-    if (keys.size === 0) this.byNamespace.delete(namespace);
+  /** The keys of the actions on copies of one name (copyNameKey), in every namespace (a copy of them). */
+  keysNamed(nameKey: string): string[] {
+    return [...(this.byName.get(nameKey) ?? [])];
+  }
+
+  private index(action: Action, add: boolean): void {
+    update(this.byNamespace, namespaceOf(action), action.key, add);
+    update(this.byName, nameKeyOf(action), action.key, add);
+  }
+}
+
+function update(index: Map<string, Set<string>>, part: string, key: string, add: boolean): void {
+  const keys = index.get(part);
+  if (add) {
+    if (keys) keys.add(key);
+    else index.set(part, new Set([key]));
+  } else if (keys) {
+    keys.delete(key);
+    if (keys.size === 0) index.delete(part);
   }
 }

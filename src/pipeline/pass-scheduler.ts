@@ -5,6 +5,8 @@
 //   publishes the reports;
 // - a namespace, or an object at a possible target in it: a pass over that namespace only, at
 //   once (if the planner has one); the reports follow later;
+// - a source's content: a pass over the copies of its rules' names only, at once (if the planner
+//   has one); the reports follow later;
 // - the landing of a planned write: nothing to decide; the reports are refreshed when the writes
 //   drain, and at least every second meanwhile.
 // A planner that keeps its reports by namespace (core/report-ledger.ts) refreshes them at the cost
@@ -16,6 +18,8 @@ export interface PassSchedulerOptions {
   full(): boolean;
   /** Plans these namespaces only (omit for planners that always plan in full). */
   focused?(namespaces: ReadonlySet<string>): void;
+  /** Plans the copies of these names (core/partial-plan.ts copyNameKey) on their own (omit: a full pass). */
+  copies?(names: ReadonlySet<string>): void;
   /** Publishes the reports from what the focused passes found; false when only a full pass can (omit: always a full pass). */
   refresh?(): boolean;
   /** Writes are queued or running: reports would be behind them. */
@@ -31,6 +35,8 @@ export class PassScheduler {
   private refreshDueAt = 0;
   private lastRefreshEnd = 0;
   private readonly dirty = new Set<string>();
+  private copiesTimer: NodeJS.Timeout | undefined;
+  private readonly dirtyNames = new Set<string>();
   private lastPassEnd = 0;
   /** Duration of the last full pass (ms). */
   private lastPassMs = 0;
@@ -62,6 +68,21 @@ export class PassScheduler {
     }, 2);
   }
 
+  /** A source changed: plan the copies of its rules' names on their own, now. */
+  requestCopies(names: Iterable<string>): void {
+    if (this.stopped) return;
+    if (!this.options.copies) return this.requestFull();
+    for (const name of names) this.dirtyNames.add(name);
+    this.reportsStale = true;
+    this.scheduleRefresh(this.reportRefreshAt());
+    this.copiesTimer ??= setTimeout(() => {
+      this.copiesTimer = undefined;
+      const names = new Set(this.dirtyNames);
+      this.dirtyNames.clear();
+      this.guarded(() => this.options.copies!(names));
+    }, 2);
+  }
+
   /** A planned write landed: nothing new to decide; refresh the reports when the writes drain (or within a second). */
   confirm(): void {
     this.reportsStale = true;
@@ -78,6 +99,7 @@ export class PassScheduler {
     if (this.fullTimer) clearTimeout(this.fullTimer);
     if (this.focusTimer) clearTimeout(this.focusTimer);
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    if (this.copiesTimer) clearTimeout(this.copiesTimer);
   }
 
   /** When a full pass that only refreshes reports may run: not before the writes it reports on are sent, at most every second. */
@@ -117,8 +139,9 @@ export class PassScheduler {
     if (this.stopped) return;
     const started = process.hrtime.bigint();
     if (!this.options.full()) return;
-    // This pass covered every namespace and refreshed every report.
+    // This pass covered every namespace and copy and refreshed every report.
     this.dirty.clear();
+    this.dirtyNames.clear();
     this.reportsStale = false;
     this.passes++;
     this.lastPassMs = Number(process.hrtime.bigint() - started) / 1e6;

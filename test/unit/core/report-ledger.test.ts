@@ -4,7 +4,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { plan, planSome, type PlanInput } from "../../../src/core/plan.js";
+import { planSome } from "../../../src/core/partial-plan.js";
+import { plan, type PlanInput } from "../../../src/core/plan.js";
 import { ReportLedger } from "../../../src/core/report-ledger.js";
 import type { Action, NamespaceInfo } from "../../../src/core/types.js";
 import { apply, ns, rule, secret, world } from "../../support/plan-fixtures.js";

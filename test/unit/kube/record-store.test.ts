@@ -92,7 +92,7 @@ test("a packed store behaves like a Map of the records it was given (property)",
   );
 });
 
-test("a namespace index, asked for at any time, lists exactly the keys of each namespace (property)", () => {
+test("the key indexes, asked for at any time, list exactly the keys of each namespace and of each name (property)", () => {
   const namespace = fc.constantFrom("a", "b", "c");
   const op = fc.oneof(fc.record({ set: fc.tuple(namespace, fc.constantFrom("x", "y")) }), fc.record({ remove: fc.tuple(namespace, fc.constantFrom("x", "y")) }), fc.constant("index" as const));
   fc.assert(
@@ -101,14 +101,15 @@ test("a namespace index, asked for at any time, lists exactly the keys of each n
       let indexed = false;
       for (const step of ops) {
         if (step === "index") {
-          store.indexNamespaces();
+          store.indexKeys();
           indexed = true;
         } else if ("set" in step) store.set(step.set.join("/"), { name: step.set[1] }, "1");
         else store.delete(step.remove.join("/"));
       }
-      store.indexNamespaces();
+      store.indexKeys();
       for (const ns of ["a", "b", "c"]) assert.deepEqual([...store.keysIn(ns)].sort(), [...store.keys()].filter((key) => key.startsWith(`${ns}/`)).sort(), `namespace ${ns} (indexed early: ${indexed})`);
+      for (const name of ["x", "y"]) assert.deepEqual([...store.keysNamed(name)].sort(), [...store.keys()].filter((key) => key.endsWith(`/${name}`)).sort(), `name ${name} (indexed early: ${indexed})`);
     }),
   );
-  assert.throws(() => new RecordStore().keysIn("a"), /no namespace index/);
+  assert.throws(() => new RecordStore().keysIn("a"), /no key index/);
 });

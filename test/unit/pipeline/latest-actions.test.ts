@@ -12,7 +12,7 @@ function action(namespace: string, name: string, type: "create" | "delete"): Act
   return { type, key, ruleId: "r", desired: { kind: "Secret", namespace, name, labels: {}, annotations: {}, contentHash: "h" } as never };
 }
 
-test("the namespace index follows every set, delete and replacement (property)", () => {
+test("the namespace and name indexes follow every set, delete and replacement (property)", () => {
   const namespace = fc.constantFrom("a", "b", "c");
   const name = fc.constantFrom("x", "y");
   const step = fc.oneof(
@@ -41,6 +41,7 @@ test("the namespace index follows every set, delete and replacement (property)",
       }
       assert.deepEqual([...latest.keys()].sort(), [...model.keys()].sort());
       for (const ns of ["a", "b", "c"]) assert.deepEqual(latest.keysIn(ns).sort(), [...model.keys()].filter((k) => k.startsWith(`Secret/${ns}/`)).sort());
+      for (const name of ["x", "y"]) assert.deepEqual(latest.keysNamed(`Secret/${name}`).sort(), [...model.keys()].filter((k) => k.endsWith(`/${name}`)).sort());
       for (const [key, a] of model) assert.equal(latest.get(key), a);
     }),
   );

@@ -126,3 +126,24 @@ test("with refreshes, a landing while writes run waits for the drain", async (t)
   await waitFor(() => seen.refreshes === 1, { timeoutMs: 2_000, description: "the refresh after the drain" });
   assert.equal(seen.full, 0);
 });
+
+test("a planner that plans copies by name: a source's change is planned on its own, together, without a full pass", async (t) => {
+  const copies: string[][] = [];
+  let refreshes = 0;
+  const passes = new PassScheduler({
+    full: () => true,
+    focused: () => undefined,
+    copies: (names) => void copies.push([...names].sort()),
+    refresh: () => ++refreshes > 0,
+    busy: () => false,
+    logger: pino({ level: "silent" }),
+  });
+  t.after(() => passes.stop());
+  passes.requestCopies(["Secret/b"]);
+  passes.requestCopies(["Secret/a", "Secret/b"]);
+  await waitFor(() => copies.length === 1, { timeoutMs: 2_000, description: "a pass over the copies" });
+  assert.deepEqual(copies[0], ["Secret/a", "Secret/b"]);
+  // The reports follow (at least 100 ms later); a full pass would have come first, 5 ms after the request.
+  await waitFor(() => refreshes === 1, { timeoutMs: 5_000, description: "the report refresh" });
+  assert.equal(passes.passes, 0, "no full pass for a source's change");
+});
