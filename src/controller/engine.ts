@@ -133,14 +133,11 @@ export class Engine {
       onWritten: (_key, action) => this.written(action),
     });
     if (!options.dryRun) this.executor.connect(client);
-    this.scheduler = new PassScheduler({
-      full: () => this.runFull(),
-      focused: (namespaces) => this.runFocused(namespaces),
-      copies: (names) => this.runCopies(names),
-      refresh: () => this.refreshReports(),
-      busy: () => this.executor.busy,
-      logger: log,
-    });
+    // A dry run (the CLI's status, explain and plan) writes nothing and wants whole reports: every event is a full pass.
+    const partial = options.dryRun
+      ? {}
+      : { focused: (namespaces: ReadonlySet<string>) => this.runFocused(namespaces), copies: (names: ReadonlySet<string>) => this.runCopies(names), refresh: () => this.refreshReports() };
+    this.scheduler = new PassScheduler({ full: () => this.runFull(), ...partial, busy: () => this.executor.busy, logger: log });
     this.reporter = new Reporter(client, log, options.metrics, options.mayWrite);
   }
 
@@ -286,7 +283,7 @@ export class Engine {
 
   /** Plans some namespaces on their own and queues what they need; the next full pass reports. */
   private runFocused(namespaces: ReadonlySet<string>): void {
-    if (this.stopped || !this.planned || this.options.dryRun || !this.hasSynced()) return; // the first full pass covers them
+    if (this.stopped || !this.planned || !this.hasSynced()) return; // the first full pass covers them
     const { input } = this.planInput({ namespaces });
     const result = planSome(input, namespaces);
     this.targets.want(result.dataKeysWanted, (key) => this.state.get(key), false);
@@ -297,7 +294,7 @@ export class Engine {
 
   /** Plans the copies of some names (a source's rules') on their own and queues what they need; the reports follow. */
   private runCopies(names: ReadonlySet<string>): void {
-    if (this.stopped || !this.planned || this.options.dryRun || !this.hasSynced()) return; // the first full pass covers them
+    if (this.stopped || !this.planned || !this.hasSynced()) return; // the first full pass covers them
     const { input } = this.planInput({ names });
     const result = planCopies(input, names);
     this.targets.want(result.dataKeysWanted, (key) => this.state.get(key), false);
