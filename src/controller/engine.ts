@@ -336,7 +336,7 @@ export class Engine {
 
   /** A change of a Secret/ConfigMap that is not our copy. */
   private onObject(kind: SourceKind, key: string, current: ObservedObject | undefined, previous: ObservedObject | undefined): void {
-    const parsed = this.rules.carriesTriggerKeys(current) || this.rules.carriesTriggerKeys(previous);
+    const parsed = this.rules.ruleInputChanged(current, previous);
     if (parsed) this.rules.markDirty();
     const isSource = this.sources.changed(kind, key, current);
     if (parsed) return this.scheduler.requestFull();

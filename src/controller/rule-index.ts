@@ -17,6 +17,13 @@ import { typeKey, type ObservedState } from "./observed-state.js";
 
 const kinds: SourceKind[] = ["Secret", "ConfigMap"];
 
+type Marked = { labels: Record<string, string>; annotations: Record<string, string> };
+
+function sameEntries(a: Record<string, string>, b: Record<string, string>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((key) => b[key] === a[key] && key in b);
+}
+
 /** Objects that are not in the cluster (yet), planned as if they were: `ferry plan -f`. */
 export interface Overlay {
   sources: SourceObject[];
@@ -93,8 +100,18 @@ export class RuleIndex {
   }
 
   /** Does a Secret/ConfigMap carry a key some dialect reads? */
-  carriesTriggerKeys(record: { labels: Record<string, string>; annotations: Record<string, string> } | undefined): boolean {
+  carriesTriggerKeys(record: Marked | undefined): boolean {
     return record !== undefined && carriesKey(record, this.options.triggerKeys);
+  }
+
+  /**
+   * Can this change of a Secret/ConfigMap change the rules? Dialects make rules from an object's
+   * identity, labels and annotations, never its data: a change of a carrier of their keys that
+   * leaves those as they were (a source's new content) changes no rule.
+   */
+  ruleInputChanged(current: Marked | undefined, previous: Marked | undefined): boolean {
+    if (!this.carriesTriggerKeys(current) && !this.carriesTriggerKeys(previous)) return false;
+    return !current || !previous || !sameEntries(current.labels, previous.labels) || !sameEntries(current.annotations, previous.annotations);
   }
 
   private context(): DialectContext {
