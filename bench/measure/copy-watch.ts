@@ -16,7 +16,7 @@ export interface Sighting {
 
 interface WatchEvent {
   type: string;
-  object: { metadata?: { name?: string; namespace?: string }; data?: Record<string, string> };
+  object: { metadata?: { name?: string; namespace?: string; resourceVersion?: string }; data?: Record<string, string>; code?: number };
 }
 
 export class CopyWatch {
@@ -43,26 +43,52 @@ export class CopyWatch {
     await this.open({ labelSelector: `${key}=${value}` }, () => undefined);
   }
 
+  /**
+   * Lists (for the starting version) and watches from there, for as long as the bench runs. A
+   * watch the apiserver ends (a slow reader's is closed under load) resumes from the last version
+   * seen; one that expired (410) lists again and counts every object listed as seen now. Before,
+   * an ended watch stopped for good and a scenario waited for its deadline.
+   */
   private async open(selector: { fieldSelector?: string; labelSelector?: string }, onEvent: (event: WatchEvent) => void): Promise<void> {
     const list = await this.client.get<{ metadata: { resourceVersion: string } }>("/api/v1/secrets", { query: { limit: 1, ...selector } });
     const abort = new AbortController();
     this.aborts.push(abort);
     let opened!: () => void;
     const open = new Promise<void>((resolve) => (opened = resolve));
-    this.streams.push(
-      this.client
-        .stream(
-          "/api/v1/secrets",
-          {
-            query: { watch: true, ...selector, resourceVersion: list.metadata.resourceVersion, allowWatchBookmarks: false, timeoutSeconds: 86_400 },
-            signal: abort.signal,
-            timeoutMs: 86_400_000,
-          },
-          (raw) => onEvent(raw as WatchEvent),
-          () => opened(),
-        )
-        .catch(() => undefined),
-    );
+    const run = async () => {
+      let version = list.metadata.resourceVersion;
+      while (!abort.signal.aborted) {
+        if (!version) {
+          const all = await this.client.get<{ metadata: { resourceVersion: string }; items: WatchEvent["object"][] }>("/api/v1/secrets", { query: selector, signal: abort.signal }).catch(() => undefined);
+          if (!all) {
+            await sleep(200);
+            continue;
+          }
+          for (const object of all.items) onEvent({ type: "MODIFIED", object });
+          version = all.metadata.resourceVersion;
+        }
+        await this.client
+          .stream(
+            "/api/v1/secrets",
+            { query: { watch: true, ...selector, resourceVersion: version, allowWatchBookmarks: false, timeoutSeconds: 86_400 }, signal: abort.signal, timeoutMs: 86_400_000 },
+            (raw) => {
+              const event = raw as WatchEvent;
+              if (event.type === "ERROR") {
+                if (event.object.code === 410) version = "";
+                return;
+              }
+              version = event.object.metadata?.resourceVersion ?? version;
+              onEvent(event);
+            },
+            () => opened(),
+          )
+          .catch((error: { status?: number }) => {
+            if (error.status === 410) version = "";
+          });
+        if (!abort.signal.aborted) await sleep(100);
+      }
+    };
+    this.streams.push(run());
     await Promise.race([open, sleep(5000)]);
   }
 
