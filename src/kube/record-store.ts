@@ -2,6 +2,7 @@
 // single string (their resourceVersion). At 100,000 unrelated Secrets that is the difference
 // between an object, a namespace, a name and a uid per Secret and one short string: the store's
 // memory follows what Ferry needs to know of an object (it exists, and its version), not the object.
+import { KeyGroups } from "../util/key-groups.js";
 
 /** How records of type T are packed and unpacked; a record that packs to itself is kept whole. */
 export interface RecordPacking<T> {
@@ -21,8 +22,8 @@ export class RecordStore<T extends object> implements ReadonlyMap<string, T> {
    * Keys by namespace and by name, once indexKeys() asked for them: a pass over one namespace, or
    * over the copies of one name (a source's), reads those records only.
    */
-  private byNamespace: KeyIndex | undefined;
-  private byName: KeyIndex | undefined;
+  private byNamespace: KeyGroups | undefined;
+  private byName: KeyGroups | undefined;
 
   constructor(private readonly packing?: RecordPacking<T>) {
     this.versions = packing ? undefined : new Map();
@@ -67,8 +68,8 @@ export class RecordStore<T extends object> implements ReadonlyMap<string, T> {
   /** Keeps keys ("namespace/name") by namespace and by name from now on, for keysIn() and keysNamed(). Idempotent. */
   indexKeys(): void {
     if (this.byNamespace) return;
-    this.byNamespace = new KeyIndex();
-    this.byName = new KeyIndex();
+    this.byNamespace = new KeyGroups();
+    this.byName = new KeyGroups();
     for (const key of this.map.keys()) this.index(key, true);
   }
 
@@ -117,22 +118,3 @@ export class RecordStore<T extends object> implements ReadonlyMap<string, T> {
   }
 }
 
-/** Store keys grouped by one part of them. */
-class KeyIndex {
-  private readonly groups = new Map<string, Set<string>>();
-
-  get(part: string): Iterable<string> {
-    return this.groups.get(part) ?? [];
-  }
-
-  update(part: string, key: string, add: boolean): void {
-    const keys = this.groups.get(part);
-    if (add) {
-      if (keys) keys.add(key);
-      else this.groups.set(part, new Set([key]));
-    } else if (keys) {
-      keys.delete(key);
-      if (keys.size === 0) this.groups.delete(part);
-    }
-  }
-}

@@ -4,14 +4,15 @@
 // tens of thousands are).
 import { copyNameKey } from "../core/partial-plan.js";
 import type { Action } from "../core/types.js";
+import { KeyGroups } from "../util/key-groups.js";
 
 const namespaceOf = (action: Action) => (action.type === "delete" ? action.namespace : action.desired.namespace);
 const nameKeyOf = (action: Action) => (action.type === "delete" ? copyNameKey(action.kind, action.name) : copyNameKey(action.desired.kind, action.desired.name));
 
 export class LatestActions {
   private readonly actions = new Map<string, Action>();
-  private readonly byNamespace = new Map<string, Set<string>>();
-  private readonly byName = new Map<string, Set<string>>();
+  private readonly byNamespace = new KeyGroups();
+  private readonly byName = new KeyGroups();
 
   get(key: string): Action | undefined {
     return this.actions.get(key);
@@ -49,27 +50,16 @@ export class LatestActions {
 
   /** The keys of the actions in one namespace (a copy of them: deleting while iterating is safe). */
   keysIn(namespace: string): string[] {
-    return [...(this.byNamespace.get(namespace) ?? [])];
+    return [...this.byNamespace.get(namespace)];
   }
 
   /** The keys of the actions on copies of one name (copyNameKey), in every namespace (a copy of them). */
   keysNamed(nameKey: string): string[] {
-    return [...(this.byName.get(nameKey) ?? [])];
+    return [...this.byName.get(nameKey)];
   }
 
   private index(action: Action, add: boolean): void {
-    update(this.byNamespace, namespaceOf(action), action.key, add);
-    update(this.byName, nameKeyOf(action), action.key, add);
-  }
-}
-
-function update(index: Map<string, Set<string>>, part: string, key: string, add: boolean): void {
-  const keys = index.get(part);
-  if (add) {
-    if (keys) keys.add(key);
-    else index.set(part, new Set([key]));
-  } else if (keys) {
-    keys.delete(key);
-    if (keys.size === 0) index.delete(part);
+    this.byNamespace.update(namespaceOf(action), action.key, add);
+    this.byName.update(nameKeyOf(action), action.key, add);
   }
 }
