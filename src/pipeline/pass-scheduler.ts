@@ -27,16 +27,20 @@ export interface PassSchedulerOptions {
   logger: Logger;
 }
 
+interface Batch {
+  pending: Set<string>;
+  timer?: NodeJS.Timeout;
+}
+
 export class PassScheduler {
   private fullTimer: NodeJS.Timeout | undefined;
   private fullDueAt = 0;
-  private focusTimer: NodeJS.Timeout | undefined;
   private refreshTimer: NodeJS.Timeout | undefined;
   private refreshDueAt = 0;
   private lastRefreshEnd = 0;
-  private readonly dirty = new Set<string>();
-  private copiesTimer: NodeJS.Timeout | undefined;
-  private readonly dirtyNames = new Set<string>();
+  /** Namespaces, and copy names, waiting for their partial pass. */
+  private readonly namespaces: Batch = { pending: new Set() };
+  private readonly names: Batch = { pending: new Set() };
   private lastPassEnd = 0;
   /** Duration of the last full pass (ms). */
   private lastPassMs = 0;
@@ -55,31 +59,26 @@ export class PassScheduler {
 
   /** Something in this namespace changed that only its own targets depend on: plan it on its own, now. */
   requestNamespace(namespace: string): void {
-    if (this.stopped) return;
-    if (!this.options.focused) return this.requestFull();
-    this.dirty.add(namespace);
-    this.reportsStale = true;
-    this.scheduleRefresh(this.reportRefreshAt());
-    this.focusTimer ??= setTimeout(() => {
-      this.focusTimer = undefined;
-      const only = new Set(this.dirty);
-      this.dirty.clear();
-      this.guarded(() => this.options.focused!(only));
-    }, 2);
+    this.requestPartial(this.namespaces, this.options.focused, [namespace]);
   }
 
   /** A source changed: plan the copies of its rules' names on their own, now. */
   requestCopies(names: Iterable<string>): void {
+    this.requestPartial(this.names, this.options.copies, names);
+  }
+
+  /** Plans these items with `pass` within 2 ms, together with the others asked for meanwhile (no `pass`: a full pass); the reports follow. */
+  private requestPartial(batch: Batch, pass: ((items: ReadonlySet<string>) => void) | undefined, items: Iterable<string>): void {
     if (this.stopped) return;
-    if (!this.options.copies) return this.requestFull();
-    for (const name of names) this.dirtyNames.add(name);
+    if (!pass) return this.requestFull();
+    for (const item of items) batch.pending.add(item);
     this.reportsStale = true;
     this.scheduleRefresh(this.reportRefreshAt());
-    this.copiesTimer ??= setTimeout(() => {
-      this.copiesTimer = undefined;
-      const names = new Set(this.dirtyNames);
-      this.dirtyNames.clear();
-      this.guarded(() => this.options.copies!(names));
+    batch.timer ??= setTimeout(() => {
+      batch.timer = undefined;
+      const taken = new Set(batch.pending);
+      batch.pending.clear();
+      this.guarded(() => pass(taken));
     }, 2);
   }
 
@@ -97,9 +96,9 @@ export class PassScheduler {
   stop(): void {
     this.stopped = true;
     if (this.fullTimer) clearTimeout(this.fullTimer);
-    if (this.focusTimer) clearTimeout(this.focusTimer);
+    if (this.namespaces.timer) clearTimeout(this.namespaces.timer);
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
-    if (this.copiesTimer) clearTimeout(this.copiesTimer);
+    if (this.names.timer) clearTimeout(this.names.timer);
   }
 
   /** When a full pass that only refreshes reports may run: not before the writes it reports on are sent, at most every second. */
@@ -140,8 +139,8 @@ export class PassScheduler {
     const started = process.hrtime.bigint();
     if (!this.options.full()) return;
     // This pass covered every namespace and copy and refreshed every report.
-    this.dirty.clear();
-    this.dirtyNames.clear();
+    this.namespaces.pending.clear();
+    this.names.pending.clear();
     this.reportsStale = false;
     this.passes++;
     this.lastPassMs = Number(process.hrtime.bigint() - started) / 1e6;
