@@ -46,8 +46,8 @@ test("OpenKruise ResourceDistribution cutover: its copies are taken over (owner 
     description: "the ResourceDistribution's status to count the two copies taken over",
   });
 
-  const current = (await getResource(path))!;
-  await (await adminClient()).request<KubeObject>("PUT", path, { body: { ...current, spec: spec("5") } });
+  // A merge patch of the spec: Ferry writes the resource's status meanwhile, so a read-then-PUT could conflict.
+  await (await adminClient()).request<KubeObject>("PATCH", path, { body: { spec: spec("5") }, contentType: "application/merge-patch+json" });
   for (const namespace of [a, b]) await waitTakenOver("ConfigMap", namespace, copyName, "OpenKruise", MARKS, (o) => (o.data as Record<string, string>).player_initial_lives === "5");
   await ferry.engine.idle();
   await assertUntouched(other, "no marks");
