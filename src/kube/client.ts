@@ -60,6 +60,8 @@ export interface RequestSpec {
   accept?: string;
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Told the size of a successful response's body in bytes (list paging sizes its pages by it). */
+  responseBytes?: (bytes: number) => void;
 }
 
 /** The field manager of Ferry's writes, unless a request names its own. */
@@ -182,11 +184,15 @@ export class KubeClient {
     const response = await this.send(method, path, { timeoutMs: 60_000, ...spec }, true);
     const chunks: Buffer[] = [];
     for await (const chunk of response) chunks.push(chunk as Buffer);
-    const text = Buffer.concat(chunks).toString("utf8");
+    const body = Buffer.concat(chunks);
+    const text = body.toString("utf8");
     const status = response.statusCode ?? 0;
     this.responseCounts.set(status, (this.responseCounts.get(status) ?? 0) + 1);
     this.options.onRequest?.(method, path, status);
-    if (status >= 200 && status < 300) return (text ? JSON.parse(text) : undefined) as T;
+    if (status >= 200 && status < 300) {
+      spec.responseBytes?.(body.length);
+      return (text ? JSON.parse(text) : undefined) as T;
+    }
     let reason = "Unknown";
     let message = `${method} ${path}: HTTP ${status}`;
     try {

@@ -4,6 +4,7 @@
 // longer than the bookmark interval allows, and reports its health for /readyz.
 import { ApiError, KubeClient, PARTIAL_OBJECT_METADATA, PARTIAL_OBJECT_METADATA_LIST, isApiError } from "./client.js";
 import { delay } from "../util/wait-for.js";
+import { listPages } from "./list-pages.js";
 import { OwnWrites } from "./own-writes.js";
 import { RecordStore, type RecordPacking } from "./record-store.js";
 
@@ -50,7 +51,6 @@ export interface InformerOptions<T> extends InformerHandler<T> {
   transform?: (object: KubeObject) => T;
   /** Keeps uninteresting records packed (see RecordStore). */
   packing?: RecordPacking<T>;
-  pageSize?: number;
   /** Relist at least this often (default 15 min). */
   relistIntervalMs?: number;
   /** Restart a watch that delivered nothing (not even a bookmark) for this long (default 150 s). */
@@ -225,24 +225,15 @@ export class Informer<T extends object = KubeObject> implements RunningWatch {
     const abort = new AbortController();
     this.abort = abort; // stop() and requestRelist() end a list in flight too
     this.relistRequested = false;
-    let continueToken: string | undefined;
     let resourceVersion: string | undefined;
-    do {
-      const page = await this.options.client.get<{ metadata: { resourceVersion: string; continue?: string }; items?: KubeObject[] | null }>(
-        this.options.path,
-        {
-          query: {
-            limit: this.options.pageSize ?? 500,
-            continue: continueToken,
-            labelSelector: this.options.labelSelector,
-            fieldSelector: this.options.fieldSelector,
-          },
-          accept: this.options.metadataOnly ? PARTIAL_OBJECT_METADATA_LIST : undefined,
-          timeoutMs: 120_000,
-          signal: abort.signal,
-        },
-      );
-      for (const item of page.items ?? []) {
+    const pages = listPages<KubeObject>(this.options.client, this.options.path, {
+      labelSelector: this.options.labelSelector,
+      fieldSelector: this.options.fieldSelector,
+      accept: this.options.metadataOnly ? PARTIAL_OBJECT_METADATA_LIST : undefined,
+      signal: abort.signal,
+    });
+    for await (const page of pages) {
+      for (const item of page.items) {
         const key = objectStoreKey(item);
         seen.add(key);
         const itemVersion = item.metadata.resourceVersion;
@@ -252,9 +243,8 @@ export class Informer<T extends object = KubeObject> implements RunningWatch {
         if (!this.synced) this.store.set(key, this.transform(item), itemVersion);
         else changed.set(key, { record: this.transform(item), resourceVersion: itemVersion });
       }
-      continueToken = page.metadata.continue || undefined;
-      resourceVersion = page.metadata.resourceVersion;
-    } while (continueToken);
+      resourceVersion = page.resourceVersion;
+    }
     // Replace the store, announcing differences: this is how a missed delete is found.
     for (const key of [...this.store.keys()]) {
       if (!seen.has(key)) {

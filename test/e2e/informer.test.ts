@@ -1,7 +1,8 @@
 // The informer on the real control plane (src/kube/informer.ts): a relist finds what the watch
 // missed, relists also come on a timer, a silent watch is restarted, our own recorded write is
 // not announced twice when the watch delivers it, every handler hears every change, and a watch
-// resuming from a compacted revision (410 Gone) relists instead of stalling.
+// resuming from a compacted revision (410 Gone) relists instead of stalling; a list of many
+// pages asks for larger pages once it knows its objects are small, and keeps every object.
 import assert from "node:assert/strict";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,6 +11,7 @@ import { test } from "node:test";
 import { LocalControlPlane } from "../../src/controlplane/local-control-plane.js";
 import { KubeClient } from "../../src/kube/client.js";
 import { Informer, type InformerEvent, type KubeObject } from "../../src/kube/informer.js";
+import { MIN_PAGE, listPages } from "../../src/kube/list-pages.js";
 import { waitFor } from "../../src/util/wait-for.js";
 import { adminClient, createNamespace } from "../support/cluster.js";
 
@@ -137,4 +139,26 @@ test("a handler added after the first list is told that list: late consumers of 
   });
   await waitFor(() => syncs > 0, { timeoutMs: 10_000, description: "the late handler to hear the list it missed" });
   assert.ok(seen.includes(`${ns}/present`), `the late handler sees the listed object (store: ${seen.join(", ")})`);
+});
+
+test("a list of small objects asks for larger pages after the first, and an informer over many pages keeps every object", async (t) => {
+  const kube = await adminClient();
+  const ns = await createNamespace(t, "inf-pages");
+  const count = 2 * MIN_PAGE + 200;
+  const names = Array.from({ length: count }, (_, i) => `cm-${i}`);
+  for (let i = 0; i < names.length; i += 50) {
+    await Promise.all(names.slice(i, i + 50).map((name) => kube.request("POST", `/api/v1/namespaces/${ns}/configmaps`, { body: { ...configMap(ns, name), metadata: { name, namespace: ns, labels: { paged: "yes" } } } })));
+  }
+  const sizes: number[] = [];
+  const listed = new Set<string>();
+  for await (const page of listPages<KubeObject>(kube, `/api/v1/namespaces/${ns}/configmaps`, { labelSelector: "paged=yes" })) {
+    sizes.push(page.items.length);
+    for (const item of page.items) listed.add(item.metadata.name);
+  }
+  assert.equal(sizes[0], MIN_PAGE, "the first page: MIN_PAGE objects");
+  assert.equal(sizes.length, 2, `small objects: the second page takes the rest at once (pages: ${sizes.join(", ")})`);
+  assert.equal(listed.size, count);
+  const informer = new Informer<KubeObject>({ client: kube, name: "pages", path: `/api/v1/namespaces/${ns}/configmaps`, labelSelector: "paged=yes" });
+  await started(t, informer);
+  assert.deepEqual(new Set(informer.store.keys()), new Set(names.map((name) => `${ns}/${name}`)));
 });
