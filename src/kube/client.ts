@@ -10,6 +10,7 @@ import { request as httpRequest, type Agent, type IncomingMessage } from "node:h
 import { buildInfo } from "../ops/build-info.js";
 import { CredentialSource } from "./credentials.js";
 import { redact } from "../core/redact.js";
+import { requestTarget } from "./request-target.js";
 import { TokenBucket } from "./token-bucket.js";
 import { createTransport, retireTransport, type TlsMaterial } from "./transport.js";
 
@@ -131,19 +132,15 @@ export class KubeClient {
     retireTransport(old);
   }
 
-  private url(method: string, path: string, query?: RequestSpec["query"]): URL {
-    const url = new URL(path, this.server);
+  private target(method: string, path: string, query?: RequestSpec["query"]): string {
     const all = writeMethods.has(method) && query?.fieldManager === undefined ? { ...query, fieldManager: FIELD_MANAGER } : query;
-    for (const [key, value] of Object.entries(all ?? {})) {
-      if (value !== undefined) url.searchParams.set(key, String(value));
-    }
-    return url;
+    return requestTarget(this.server.pathname, path, all);
   }
 
   /** Sends a request and resolves with the raw response (caller consumes the body). */
   private async send(method: string, path: string, spec: RequestSpec, limited: boolean): Promise<IncomingMessage> {
     if (limited) await this.limiter.take();
-    const url = this.url(method, path, spec.query);
+    const target = this.target(method, path, spec.query);
     const credentials = await this.credentials.current();
     const headers: Record<string, string> = { ...credentials.headers, Accept: spec.accept ?? "application/json", "User-Agent": this.userAgent };
     let payload: Buffer | undefined;
@@ -152,14 +149,16 @@ export class KubeClient {
       headers["Content-Type"] = spec.contentType ?? "application/json";
       headers["Content-Length"] = String(payload.length);
     }
-    const doRequest = url.protocol === "https:" ? httpsRequest : httpRequest;
+    const doRequest = this.server.protocol === "https:" ? httpsRequest : httpRequest;
+    const { hostname, port } = this.server;
     return new Promise((resolve, reject) => {
-      const req = doRequest(url, { method, headers, agent: this.agent, signal: spec.signal }, (response) => {
+      const options = { protocol: this.server.protocol, hostname: hostname.startsWith("[") ? hostname.slice(1, -1) : hostname, port, path: target, method, headers, agent: this.agent, signal: spec.signal };
+      const req = doRequest(options, (response) => {
         if (response.statusCode === 401) this.credentials.refused(credentials.generation);
         resolve(response);
       });
-      if (spec.timeoutMs) req.setTimeout(spec.timeoutMs, () => req.destroy(new Error(`${method} ${url.pathname} timed out`)));
-      req.on("error", (error) => reject(new ApiError(0, "ConnectionError", sanitizeMessage(`${method} ${url.pathname}: ${error.message}`))));
+      if (spec.timeoutMs) req.setTimeout(spec.timeoutMs, () => req.destroy(new Error(`${method} ${path} timed out`)));
+      req.on("error", (error) => reject(new ApiError(0, "ConnectionError", sanitizeMessage(`${method} ${path}: ${error.message}`))));
       req.end(payload);
     });
   }
