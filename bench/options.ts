@@ -23,6 +23,8 @@ export interface BenchOptions {
   scalePoints: Array<{ namespaces: number; rules: number }>;
   scaleEvents: number;
   concurrency: number;
+  /** Times the fan-out and update phases are measured while short (scenarios/fan-out.ts). */
+  trials: number;
   ferryNodeFlags: string[];
   profile: boolean;
   waitCapSeconds: number;
@@ -68,6 +70,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     .option("--memory-settle-seconds <s>", "settling time after ready before memory is read (then CPU over as long again)", "30")
     .option("--scale-points <list>", "Ferry's cost table: namespaces x rules points", "1000x1,1000x100,10000x20,20000x1")
     .option("--scale-events <n>", "namespace events and source events timed per scaling point", "20")
+    .option("--trials <n>", "times the fan-out and update phases are measured (raw, then the operator) while a trial takes under 30 s; the median trial is reported", "3")
     .option("--concurrency <n>", "parallel writes of the raw baseline (Ferry's chart default is the same)", "32")
     .option("--ferry-node-flags <flags>", "extra node flags for the Ferry process, e.g. \"--cpu-prof --cpu-prof-dir=/tmp/prof\"", "")
     .option("--profile", "profile Ferry's process during each scenario (inspector on); summaries go into the report, profiles next to it", false)
@@ -109,6 +112,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       return { namespaces, rules };
     }),
     scaleEvents: num("scaleEvents"),
+    trials: num("trials"),
     concurrency: num("concurrency"),
     ferryNodeFlags: String(raw.ferryNodeFlags).split(" ").filter(Boolean),
     profile: Boolean(raw.profile),

@@ -19,7 +19,9 @@ export function copiesCell(result: unknown): string {
   const present = num(result, "present");
   const copies = num(result, "copies");
   if (get(result, "complete") === false) return `incomplete: ${present} of ${copies} after ${s(num(result, "seconds"), 0)} (${Math.round((present ?? 0) / (num(result, "seconds") ?? 1))} copies/s)`;
-  return `${s(num(result, "seconds"))} (${num(result, "ratio")}x raw)`;
+  const trials = (get(result, "trials") as Array<{ ratio: number }> | undefined) ?? [];
+  const spread = trials.length > 1 ? `; median of ${trials.length} trials: ${trials.map((t) => `${t.ratio}x`).join(", ")}` : "";
+  return `${s(num(result, "seconds"))} (${num(result, "ratio")}x raw${spread})`;
 }
 
 export const latencyCell = (result: unknown) => {

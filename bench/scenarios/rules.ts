@@ -56,6 +56,7 @@ export async function setUpRules(ctx: Context, group: string, namespaces: readon
 }
 
 /** Source name -> the value its copies hold now (rule-00 was updated once). */
-export function currentValues(rules: number): Map<string, string> {
-  return new Map(Array.from({ length: rules }, (_, i) => [ruleName(i), tokenOf(ruleName(i), i === 0 ? 2 : 1)]));
+/** The value each rule's source holds now; rule 0's source is at `firstGeneration` (the update scenario moves it on). */
+export function currentValues(rules: number, firstGeneration: number): Map<string, string> {
+  return new Map(Array.from({ length: rules }, (_, i) => [ruleName(i), tokenOf(ruleName(i), i === 0 ? firstGeneration : 1)]));
 }

@@ -8,7 +8,7 @@ import { names, seconds } from "../measure/numbers.js";
 import type { Operator } from "../operators/operator.js";
 import type { BenchOptions } from "../options.js";
 import { GROUP, createNamespaces, settle, settleControllerManager, waitCopies, writeSource } from "../scenarios/context.js";
-import { fanOut, updateCopies } from "../scenarios/fan-out.js";
+import { fanOut, updateCopies, type CopiesResult } from "../scenarios/fan-out.js";
 import { idleWindow } from "../scenarios/idle.js";
 import { namespaceStorm } from "../scenarios/namespace-storm.js";
 import { newNamespaceLatency } from "../scenarios/new-namespace.js";
@@ -54,7 +54,8 @@ export async function sideBySide(operator: Operator, options: BenchOptions, log:
     const conflicts = conflictPlan(bench, r, Math.round(options.conflictShare * targets));
     const rules = await profiled(ctx, "rules", () => setUpRules(ctx, "fan", bench, conflicts));
     results.rules = rules;
-    const expected = currentValues(r);
+    const update = results.update as CopiesResult | undefined;
+    const expected = currentValues(r, update ? 1 + (update.trials?.length ?? 1) : 1);
     if (wanted("newNamespace")) results.newNamespace = await profiled(ctx, "newNamespace", () => newNamespaceLatency(ctx, "bench-new", "fan", fresh, expected));
 
     const copies = targets - (operator.overwritesUnmanaged ? 0 : rules.conflicts);
