@@ -1,7 +1,7 @@
 // One new source -> copies in N namespaces, and a source update -> N copies updated, each right
 // after the raw limit for the same number of writes. Done = the copy watch has seen the last copy
 // holding the source's current value. A phase of about a second on 2 shared cores varies by a
-// quarter from one run to the next (the same code measured 1.08x and 1.33x raw in two runs), so
+// quarter from one run to the next (the same write path measured 1.08x to 1.42x raw in four runs), so
 // short phases are measured `--trials` times, raw then operator each time, and the result is the
 // trial with the median ratio, with every trial's numbers beside it. A trial longer than
 // TRIAL_REPEAT_LIMIT_SECONDS is not repeated (a peer writing at 5 requests/s takes minutes).
