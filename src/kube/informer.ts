@@ -230,6 +230,7 @@ export class Informer<T extends object = KubeObject> implements RunningWatch {
       labelSelector: this.options.labelSelector,
       fieldSelector: this.options.fieldSelector,
       accept: this.options.metadataOnly ? PARTIAL_OBJECT_METADATA_LIST : undefined,
+      fixedPages: this.options.metadataOnly,
       signal: abort.signal,
     });
     for await (const page of pages) {

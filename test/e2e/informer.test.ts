@@ -141,7 +141,7 @@ test("a handler added after the first list is told that list: late consumers of 
   assert.ok(seen.includes(`${ns}/present`), `the late handler sees the listed object (store: ${seen.join(", ")})`);
 });
 
-test("a list of small objects asks for larger pages after the first, and an informer over many pages keeps every object", async (t) => {
+test("a list of small objects asks for larger pages after the first (not a metadata-only list), and an informer over many pages keeps every object", async (t) => {
   const kube = await adminClient();
   const ns = await createNamespace(t, "inf-pages");
   const count = 2 * MIN_PAGE + 200;
@@ -158,6 +158,9 @@ test("a list of small objects asks for larger pages after the first, and an info
   assert.equal(sizes[0], MIN_PAGE, "the first page: MIN_PAGE objects");
   assert.equal(sizes.length, 2, `small objects: the second page takes the rest at once (pages: ${sizes.join(", ")})`);
   assert.equal(listed.size, count);
+  const fixed: number[] = [];
+  for await (const page of listPages<KubeObject>(kube, `/api/v1/namespaces/${ns}/configmaps`, { labelSelector: "paged=yes", fixedPages: true })) fixed.push(page.items.length);
+  assert.deepEqual(fixed, [MIN_PAGE, MIN_PAGE, 200], "a metadata-only list's pages stay at MIN_PAGE");
   const informer = new Informer<KubeObject>({ client: kube, name: "pages", path: `/api/v1/namespaces/${ns}/configmaps`, labelSelector: "paged=yes" });
   await started(t, informer);
   assert.deepEqual(new Set(informer.store.keys()), new Set(names.map((name) => `${ns}/${name}`)));
