@@ -10,7 +10,7 @@ import { request as httpRequest, type Agent, type IncomingMessage } from "node:h
 import { buildInfo } from "../ops/build-info.js";
 import { CredentialSource } from "./credentials.js";
 import { redact } from "../core/redact.js";
-import { requestTarget } from "./request-target.js";
+import { requestTarget, type Query } from "./request-target.js";
 import { TokenBucket } from "./token-bucket.js";
 import { createTransport, retireTransport, type TlsMaterial } from "./transport.js";
 
@@ -55,7 +55,7 @@ export interface KubeClientOptions {
 
 export interface RequestSpec {
   /** For POST, PUT and PATCH, `fieldManager` defaults to {@link FIELD_MANAGER}. */
-  query?: Record<string, string | number | boolean | undefined>;
+  query?: Query;
   body?: unknown;
   contentType?: string;
   accept?: string;

@@ -7,8 +7,8 @@
 // size says fit in PAGE_BYTES, between MIN_PAGE and MAX_PAGE objects.
 // A metadata-only list stays at MIN_PAGE: it is the list that can hold every Secret of the
 // cluster, and its pages must die young. With pages of 5,000 the memory scenario (100,000
-// unrelated Secrets) listed in 2.7 s instead of 5.6 s, but its RSS went from 130 to 247 MiB and
-// never came down (bench/results/all-columns-2026-11-30T17-31-20-119Z.md).
+// unrelated Secrets) listed in 2.7 s instead of 5.6 s, but its RSS went from about 150 to 247 MiB
+// and never came down (bench/results/all-columns-2026-11-30T17-31-20-119Z.md).
 import type { KubeClient, RequestSpec } from "./client.js";
 
 /** About this much JSON per page: what a list holds beyond the records it keeps. */
