@@ -1,14 +1,13 @@
 // OpenKruise ResourceDistribution (apps.kruise.io/v1alpha1, cluster-scoped): spec.resource is a
 // complete Secret or ConfigMap carried inline; spec.targets picks namespaces as the union of
 // allNamespaces, includedNamespaces and namespaceLabelSelector, minus excludedNamespaces, and
-// never kube-system or kube-public. The status mirrors OpenKruise's: desired/succeeded/failed,
-// observedGeneration and six conditions (GetResourceFailed, CreateResourceFailed,
-// UpdateResourceFailed, DeleteResourceFailed, ConflictOccurred, NamespaceNotExists).
-import type { CopyMarks, InlineContent, ParseResult, Rule, RuleError, RuleReport, RuleScope, SourceKind, TargetOutcome } from "../core/types.js";
+// never kube-system or kube-public. The status mirrors OpenKruise's
+// (kruise-resource-distribution-status.ts).
+import type { CopyMarks, InlineContent, ParseResult, Rule, RuleError, RuleScope, SourceKind } from "../core/types.js";
 import type { CustomResource, CustomResourceType, Dialect } from "./dialect.js";
 import { KRUISE_FORBIDDEN_NAMESPACES } from "./kruise-annotations.js";
 import { isEmptySelector, isNamespaceName, isObjectName, isRecord, quoteList, readLabelSelector, truncate } from "./input.js";
-import { totals } from "./resource-status.js";
+import { resourceDistributionStatus } from "./kruise-resource-distribution-status.js";
 import { ruleId } from "../core/rule-id.js";
 import { isCopy, notCopy } from "./copy-marks.js";
 import { addUnique, emptyResult, emptyTargets, guard, resourceOrigin, ruleError } from "./rule-building.js";
@@ -216,128 +215,6 @@ function parse(resource: CustomResource): ParseResult {
   return { rules: [rule], errors };
 }
 
-/** The six OpenKruise condition types, in OpenKruise's own order. */
-export const RESOURCE_DISTRIBUTION_CONDITIONS = [
-  "GetResourceFailed",
-  "CreateResourceFailed",
-  "UpdateResourceFailed",
-  "DeleteResourceFailed",
-  "ConflictOccurred",
-  "NamespaceNotExists",
-] as const;
-type KruiseConditionType = (typeof RESOURCE_DISTRIBUTION_CONDITIONS)[number];
-/** Ferry-only conditions, present only when true (OpenKruise has no equivalent). */
-type FerryConditionType = "SpecInvalid" | "DistributionDenied" | "NamespaceTerminating";
-
-interface ConditionDraft {
-  namespaces: string[];
-  reason?: string;
-  message?: string;
-}
-
-function failedConditionFor(outcome: TargetOutcome): KruiseConditionType {
-  // The plan's reasons say which write failed (e.g. "UpdateFailed"); fall back to the message.
-  const reason = outcome.reason.toLowerCase();
-  const message = outcome.message.toLowerCase();
-  if (reason.includes("delete") || /\bdelet/.test(message)) return "DeleteResourceFailed";
-  if (/update|replace|patch/.test(reason) || /\b(updat|replac|patch)/.test(message)) return "UpdateResourceFailed";
-  if (/^(get|read)/.test(reason) || /\b(get|read)\b/.test(message)) return "GetResourceFailed";
-  return "CreateResourceFailed";
-}
-
-function conditionTypeFor(outcome: TargetOutcome): KruiseConditionType | FerryConditionType | undefined {
-  switch (outcome.state) {
-    case "Conflict":
-      return "ConflictOccurred";
-    case "NamespaceNotFound":
-      return "NamespaceNotExists";
-    case "Failed":
-      return failedConditionFor(outcome);
-    case "Denied":
-      return "DistributionDenied";
-    case "NamespaceTerminating":
-      return "NamespaceTerminating";
-    default:
-      return undefined;
-  }
-}
-
-function statusFor(resource: CustomResource, reports: RuleReport[], errors: RuleError[]): Record<string, unknown> {
-  const sum = totals(reports);
-  const drafts = new Map<string, ConditionDraft>();
-  const draft = (type: string): ConditionDraft => {
-    let entry = drafts.get(type);
-    if (!entry) {
-      entry = { namespaces: [] };
-      drafts.set(type, entry);
-    }
-    return entry;
-  };
-  for (const report of reports) {
-    if (report.problem) {
-      const entry = draft("GetResourceFailed");
-      entry.reason ??= report.problem.reason;
-      entry.message ??= report.problem.message;
-    }
-    const outcomes = [...report.outcomes].sort((a, b) => (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0));
-    for (const outcome of outcomes) {
-      const type = conditionTypeFor(outcome);
-      if (!type) continue;
-      const entry = draft(type);
-      addUnique(entry.namespaces, outcome.namespace);
-      entry.reason ??= outcome.reason;
-      entry.message ??= outcome.message;
-    }
-  }
-  const conditions: Array<Record<string, unknown>> = [];
-  for (const type of RESOURCE_DISTRIBUTION_CONDITIONS) {
-    const entry = drafts.get(type);
-    const namespaces = [...(entry?.namespaces ?? [])].sort();
-    if (!entry) {
-      conditions.push({ type, status: "False", reason: "Succeeded", message: "" });
-      continue;
-    }
-    const condition: Record<string, unknown> = {
-      type,
-      status: "True",
-      reason: entry.reason ?? type,
-      message: entry.message ?? "",
-    };
-    if (namespaces.length > 0) condition.failedNamespace = namespaces;
-    conditions.push(condition);
-  }
-  for (const type of ["DistributionDenied", "NamespaceTerminating"] as const) {
-    const entry = drafts.get(type);
-    if (!entry) continue;
-    conditions.push({
-      type,
-      status: "True",
-      reason: entry.reason ?? type,
-      message: entry.message ?? "",
-      failedNamespace: [...entry.namespaces].sort(),
-    });
-  }
-  if (errors.length > 0) {
-    conditions.push({
-      type: "SpecInvalid",
-      status: "True",
-      reason: errors[0]!.reason,
-      message: truncate(errors.map((error) => error.message).join("; "), 1024),
-    });
-  }
-  const status: Record<string, unknown> = {
-    desired: sum.desired,
-    succeeded: sum.synced,
-    failed: Math.max(0, sum.desired - sum.synced),
-    conditions,
-  };
-  // Copies taken over from OpenKruise at cutover; a Ferry-only field, absent until there are some.
-  if (sum.takenOver > 0) status.takenOver = sum.takenOver;
-  const generation = isRecord(resource.metadata) ? resource.metadata.generation : undefined;
-  if (typeof generation === "number") status.observedGeneration = generation;
-  return status;
-}
-
 function isResourceDistribution(resource: CustomResource): boolean {
   return (
     isRecord(resource) &&
@@ -362,7 +239,7 @@ export const kruiseResourceDistributionDialect: Dialect = {
   statusFor(resource, reports, errors) {
     if (!isResourceDistribution(resource)) return undefined;
     try {
-      return statusFor(resource, reports, errors);
+      return resourceDistributionStatus(resource, reports, errors);
     } catch {
       return undefined;
     }

@@ -4,7 +4,8 @@ import fc from "fast-check";
 import type { RuleReport, TargetOutcome } from "../../../src/core/types.js";
 import type { CustomResource } from "../../../src/dialects/dialect.js";
 import { kruiseAnnotationsDialect } from "../../../src/dialects/kruise-annotations.js";
-import { kruiseResourceDistributionDialect as rd, RESOURCE_DISTRIBUTION_CONDITIONS } from "../../../src/dialects/kruise-resource-distribution.js";
+import { kruiseResourceDistributionDialect as rd } from "../../../src/dialects/kruise-resource-distribution.js";
+import { RESOURCE_DISTRIBUTION_CONDITIONS } from "../../../src/dialects/kruise-resource-distribution-status.js";
 import { anything, assertWellFormed, awkwardString, context, parseManifests, resourceFromManifest, sourceFromManifest } from "./helpers.js";
 import { KRUISE_STORY_1 } from "../../support/seed-documents.js";
 
