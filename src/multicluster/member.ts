@@ -17,6 +17,7 @@ import { executorMetrics } from "../pipeline/executor-metrics.js";
 import { PassScheduler } from "../pipeline/pass-scheduler.js";
 import { waitFor } from "../util/wait-for.js";
 import { explainMemberError, isContactError, memberStatus, summarize, type PlanSummary } from "./member-status.js";
+import { MemberProbe } from "./member-probe.js";
 import { MemberWatches } from "./member-watches.js";
 import type { MemberMetrics } from "./metrics.js";
 import { IDENTITY_CONFIGMAP } from "../kube/cluster-identity.js";
@@ -60,8 +61,8 @@ export class MemberWorker {
   private readonly executor: Executor;
   private readonly scheduler: PassScheduler;
   private readonly errors = new Map<string, { message: string; contact: boolean }>();
-  private probeTimer: NodeJS.Timeout | undefined;
-  private probeFailures = 0;
+  /** Probes the member while it does not answer; when it answers, restarts what is stuck in backoff. */
+  private readonly probe = new MemberProbe(() => this.client, () => this.reconnected());
   private stopped = false;
   private wasInSync = false;
   private lastSyncTime: string | null = null;
@@ -166,7 +167,8 @@ export class MemberWorker {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const timer of [this.probeTimer, this.clientRetry]) if (timer) clearTimeout(timer);
+    this.probe.stop();
+    if (this.clientRetry) clearTimeout(this.clientRetry);
     this.scheduler.stop();
     this.executor.stop();
     const watches = this.watches;
@@ -218,36 +220,14 @@ export class MemberWorker {
     const message = this.explain(error, what);
     this.errors.set(id, { message, contact });
     if (!known || known.message !== message) this.log.warn({ watch: id, err: message }, "member watch failed");
-    if (contact) this.scheduleProbe();
+    if (contact) this.probe.schedule();
     this.refreshStatus();
   }
 
   private noteContactError(id: string, error: Error): void {
     this.errors.set(id, { message: this.explain(error, "write"), contact: true });
-    this.scheduleProbe();
+    this.probe.schedule();
     this.refreshStatus();
-  }
-
-  /** While the member does not answer: probe it with backoff; when it answers, restart what is stuck in backoff. */
-  private scheduleProbe(): void {
-    if (this.probeTimer || this.stopped || !this.client) return;
-    const wait = Math.min(10_000, 250 * 2 ** Math.min(this.probeFailures, 6));
-    this.probeTimer = setTimeout(() => {
-      this.probeTimer = undefined;
-      if (this.stopped || !this.client) return;
-      this.client
-        .get("/version", { timeoutMs: 5_000 })
-        .catch((error: Error) => (error instanceof ApiError && !isContactError(error) ? undefined : Promise.reject(error)))
-        .then(() => {
-          this.probeFailures = 0;
-          this.reconnected();
-        })
-        .catch(() => {
-          this.probeFailures++;
-          this.scheduleProbe();
-        });
-    }, wait);
-    this.probeTimer.unref?.();
   }
 
   /** The member answers again: restart watches that are waiting out a backoff, retry writes now. */
